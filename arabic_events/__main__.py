@@ -1,0 +1,3 @@
+from arabic_events.cli import main
+
+main()

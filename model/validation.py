@@ -1,0 +1,178 @@
+"""Checks of annotated articles against the scheme, reporting every problem.
+
+``validate_lines`` never stops at the first problem: it returns one ``Problem``
+per finding, as ``file:line: message``, so an annotator fixes a file in one go.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from model.document import Document, Span
+from model.errors import UserError
+from model.labels import SPAN_LABELS, is_trigger
+from model.text_units import is_separator, is_word_aligned, split_sentences
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}"
+
+
+def iter_json_lines(data: bytes, source: str) -> Iterator[tuple[int, Any | Problem]]:
+    """Yield ``(line number, parsed object)`` or ``(line number, Problem)`` per non-blank line."""
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, Problem(source, number, f"not valid UTF-8 (byte {exc.start} of the line)")
+            continue
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, Problem(source, number, f"malformed JSON: {exc.msg} at column {exc.colno}")
+
+
+def describe(text: str, span: Span) -> str:
+    excerpt = text[span.start : span.end] if 0 <= span.start < span.end <= len(text) else ""
+    excerpt = excerpt if len(excerpt) <= 40 else excerpt[:37] + "..."
+    return f"{span.label} {span.start}-{span.end}" + (f" «{excerpt}»" if excerpt else "")
+
+
+def parse_spans(raw_spans: Any) -> tuple[list[Span], list[str]]:
+    """Spans of a record's ``spans`` field, and messages for the entries that are malformed."""
+    if not isinstance(raw_spans, list):
+        return [], ["'spans' must be a list"]
+    spans, messages = [], []
+    for k, raw in enumerate(raw_spans):
+        if not isinstance(raw, dict):
+            messages.append(f"span {k}: must be an object with start, end and label")
+            continue
+        start, end, label = raw.get("start"), raw.get("end"), raw.get("label")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+            messages.append(f"span {k}: 'start' and 'end' must be integers")
+        elif not isinstance(label, str):
+            messages.append(f"span {k}: 'label' must be a string")
+        else:
+            spans.append(Span(start, end, label))
+    return spans, messages
+
+
+def span_problems(text: str, spans: list[Span]) -> list[str]:
+    """Everything wrong with ``spans`` over ``text`` under the scheme."""
+    messages: list[str] = []
+    placed: list[Span] = []
+    for span in spans:
+        where = describe(text, span)
+        if span.label not in SPAN_LABELS:
+            messages.append(f"unknown label '{span.label}' (labels: {', '.join(SPAN_LABELS)})")
+        elif not 0 <= span.start < span.end <= len(text):
+            messages.append(f"span {where}: offsets out of range for a text of {len(text)} characters")
+        elif is_separator(text[span.start]) or is_separator(text[span.end - 1]):
+            messages.append(f"span {where}: starts or ends on whitespace or punctuation")
+        elif not is_word_aligned(text, span.start, span.end):
+            messages.append(f"span {where}: starts or ends inside a word")
+        else:
+            placed.append(span)
+
+    placed.sort()
+    for previous, span in zip(placed, placed[1:]):
+        if span.overlaps(previous):
+            messages.append(f"span {describe(text, span)} overlaps span {describe(text, previous)}")
+
+    sentences = split_sentences(text)
+    triggered = set()
+    located: list[tuple[Span, int]] = []
+    for span in placed:
+        holder = next((s for s in sentences if s.start <= span.start and span.end <= s.end), None)
+        if holder is None:
+            messages.append(f"span {describe(text, span)} crosses a sentence end")
+            continue
+        located.append((span, holder.index))
+        if is_trigger(span.label):
+            triggered.add(holder.index)
+    for span, index in located:
+        if not is_trigger(span.label) and index not in triggered:
+            messages.append(
+                f"span {describe(text, span)} is an argument in sentence {index}, which has no trigger"
+            )
+    return messages
+
+
+def check_record(obj: Any) -> tuple[Document | None, list[str]]:
+    """A ``Document`` from one parsed JSONL record, or None, and the record's problems."""
+    if not isinstance(obj, dict):
+        return None, ["not a JSON object"]
+    messages: list[str] = []
+    doc_id, text, meta = obj.get("id"), obj.get("text"), obj.get("meta", {})
+    if not isinstance(doc_id, str) or not doc_id.strip():
+        messages.append("'id' must be a non-empty string")
+    if not isinstance(text, str):
+        messages.append("'text' must be a string")
+    elif not text.strip():
+        messages.append("'text' is empty")
+    if not isinstance(meta, dict):
+        messages.append("'meta' must be an object")
+    spans, span_messages = parse_spans(obj.get("spans", []))
+    messages += span_messages
+    if messages:
+        return None, messages
+    messages += span_problems(text, spans)
+    if messages:
+        return None, messages
+    return Document(doc_id, text, sorted(spans), meta), []
+
+
+def validate_lines(data: bytes, source: str, seen_ids: dict[str, str] | None = None) -> tuple[list[Document], list[Problem]]:
+    """Parse and check a JSONL file's bytes; ``seen_ids`` carries ids across files."""
+    seen_ids = {} if seen_ids is None else seen_ids
+    documents: list[Document] = []
+    problems: list[Problem] = []
+    for number, parsed in iter_json_lines(data, source):
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+            continue
+        document, messages = check_record(parsed)
+        problems += [Problem(source, number, m) for m in messages]
+        doc_id = parsed.get("id") if isinstance(parsed, dict) else None
+        if isinstance(doc_id, str):
+            if doc_id in seen_ids:
+                problems.append(Problem(source, number, f"duplicate id '{doc_id}' (first at {seen_ids[doc_id]})"))
+            else:
+                seen_ids[doc_id] = f"{source}:{number}"
+        if document is not None:
+            documents.append(document)
+    return documents, problems
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or a ``UserError`` naming why it cannot be read."""
+    if not path.exists():
+        raise UserError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory, expected a file")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def validate_files(paths: Iterable[Path]) -> tuple[list[Document], list[Problem]]:
+    seen: dict[str, str] = {}
+    documents, problems = [], []
+    for path in paths:
+        docs, probs = validate_lines(read_bytes(path), str(path), seen)
+        documents += docs
+        problems += probs
+    return documents, problems

@@ -1,0 +1,69 @@
+"""The command line: specific one-line errors, exit codes, and files never half-written."""
+
+import subprocess
+import sys
+
+from tests.conftest import CORPUS, FIXTURES, ROOT
+
+
+def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "arabic_events", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_validate_reports_the_corpus_clean():
+    result = run("validate", str(CORPUS))
+    assert result.returncode == 0
+    assert result.stdout.startswith("ok: 5 documents")
+
+
+def test_validate_lists_every_problem_as_file_line_message(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": "قصف", "spans": [{"start": 0, "end": 3, "label": "X"}]}\nnot json\n', encoding="utf-8")
+    result = run("validate", str(bad))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{bad}:1: unknown label 'X' (labels: ATTACK, RETALIATION, ATTACKER, TARGET, WEAPON, LOCATION, ORIGIN, TIME, CASUALTIES)",
+        f"{bad}:2: malformed JSON: Expecting value at column 1",
+    ]
+
+
+def test_missing_file_is_one_line_without_traceback(tmp_path):
+    result = run("validate", str(tmp_path / "nope.jsonl"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {tmp_path / 'nope.jsonl'}: no such file"
+
+
+def test_failed_import_leaves_an_existing_output_untouched(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("precious\n", encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "قصفت الطائرات.", "label": [[0, 3, "ATTACK"]]}\n', encoding="utf-8")
+    result = run("import", "--from", "doccano", str(bad), "-o", str(out))
+    assert result.returncode == 1
+    assert "starts or ends inside a word" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert out.read_text(encoding="utf-8") == "precious\n"
+    assert set(tmp_path.iterdir()) == {bad, out}  # no temporary file left behind
+
+
+def test_import_label_studio_writes_corpus_records(tmp_path):
+    out = tmp_path / "imported.jsonl"
+    result = run("import", "--from", "label-studio", str(FIXTURES / "label-studio-export.json"), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert run("validate", str(out)).returncode == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_export_to_label_studio_writes_tasks_with_predictions(tmp_path):
+    out = tmp_path / "tasks.json"
+    result = run("export", "--to", "label-studio", str(CORPUS), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert '"predictions"' in out.read_text(encoding="utf-8")
+
+
+def test_every_subcommand_has_help():
+    for command in ("validate", "import", "export"):
+        result = run(command, "--help")
+        assert result.returncode == 0 and "Usage" in result.stdout, command

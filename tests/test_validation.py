@@ -1,0 +1,115 @@
+"""The validator catches each problem of the scheme, on small hand-made bad files."""
+
+import json
+
+import pytest
+
+from model.validation import validate_files
+
+TEXT = "قصفت طائرات التحالف مواقع للمليشيات. وقال المتحدث إن الوضع هادئ."
+# offsets: قصفت 0-4, طائرات التحالف 5-19, مواقع للمليشيات 20-35, sentence 2 starts at 37
+
+
+def record(spans, doc_id="d1", text=TEXT):
+    return json.dumps({"id": doc_id, "text": text, "spans": spans}, ensure_ascii=False)
+
+
+def problems_of(tmp_path, *lines: str | bytes) -> list[str]:
+    path = tmp_path / "bad.jsonl"
+    data = b"\n".join(line if isinstance(line, bytes) else line.encode("utf-8") for line in lines)
+    path.write_bytes(data + b"\n")
+    _, problems = validate_files([path])
+    return [str(p).replace(str(path), "bad.jsonl") for p in problems]
+
+
+def test_a_valid_record_has_no_problem(tmp_path):
+    spans = [{"start": 0, "end": 4, "label": "ATTACK"}, {"start": 5, "end": 19, "label": "ATTACKER"}]
+    assert problems_of(tmp_path, record(spans)) == []
+
+
+def test_unknown_label(tmp_path):
+    [problem] = problems_of(tmp_path, record([{"start": 0, "end": 4, "label": "ATACK"}]))
+    assert problem.startswith("bad.jsonl:1: unknown label 'ATACK'")
+
+
+def test_offsets_out_of_range(tmp_path):
+    [problem] = problems_of(tmp_path, record([{"start": 60, "end": 90, "label": "ATTACK"}]))
+    assert problem == f"bad.jsonl:1: span ATTACK 60-90: offsets out of range for a text of {len(TEXT)} characters"
+
+
+def test_span_edge_on_whitespace(tmp_path):
+    [problem] = problems_of(tmp_path, record([{"start": 0, "end": 5, "label": "ATTACK"}]))
+    assert problem == "bad.jsonl:1: span ATTACK 0-5 «قصفت » : starts or ends on whitespace or punctuation".replace(" :", ":")
+
+
+def test_span_edge_on_punctuation(tmp_path):
+    spans = [{"start": 0, "end": 4, "label": "ATTACK"}, {"start": 20, "end": 36, "label": "TARGET"}]
+    [problem] = problems_of(tmp_path, record(spans))
+    assert problem == "bad.jsonl:1: span TARGET 20-36 «مواقع للمليشيات.»: starts or ends on whitespace or punctuation"
+
+
+def test_span_inside_a_word(tmp_path):
+    [problem] = problems_of(tmp_path, record([{"start": 1, "end": 4, "label": "ATTACK"}]))
+    assert problem == "bad.jsonl:1: span ATTACK 1-4 «صفت»: starts or ends inside a word"
+
+
+def test_overlapping_spans(tmp_path):
+    spans = [
+        {"start": 0, "end": 4, "label": "ATTACK"},
+        {"start": 5, "end": 19, "label": "ATTACKER"},
+        {"start": 12, "end": 19, "label": "TARGET"},
+    ]
+    [problem] = problems_of(tmp_path, record(spans))
+    assert problem == "bad.jsonl:1: span TARGET 12-19 «التحالف» overlaps span ATTACKER 5-19 «طائرات التحالف»"
+
+
+def test_span_crossing_a_sentence_end(tmp_path):
+    spans = [{"start": 0, "end": 4, "label": "ATTACK"}, {"start": 20, "end": 41, "label": "TARGET"}]
+    [problem] = problems_of(tmp_path, record(spans))
+    assert problem == "bad.jsonl:1: span TARGET 20-41 «مواقع للمليشيات. وقال» crosses a sentence end"
+
+
+def test_argument_in_a_sentence_without_trigger(tmp_path):
+    [problem] = problems_of(tmp_path, record([{"start": 5, "end": 19, "label": "ATTACKER"}]))
+    assert problem == "bad.jsonl:1: span ATTACKER 5-19 «طائرات التحالف» is an argument in sentence 0, which has no trigger"
+
+
+def test_duplicate_ids(tmp_path):
+    problems = problems_of(tmp_path, record([]), record([]))
+    assert problems == ["bad.jsonl:2: duplicate id 'd1' (first at bad.jsonl:1)"]
+
+
+def test_text_that_is_not_utf8(tmp_path):
+    line = '{"id": "d1", "text": "'.encode() + "قصف".encode("cp1256") + b'", "spans": []}'
+    assert problems_of(tmp_path, line) == ["bad.jsonl:1: not valid UTF-8 (byte 22 of the line)"]
+
+
+def test_malformed_json(tmp_path):
+    assert problems_of(tmp_path, '{"id": "d1", "text": "قصف"') == [
+        "bad.jsonl:1: malformed JSON: Expecting ',' delimiter at column 27"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        ([], "not a JSON object"),
+        ({"text": TEXT, "spans": []}, "'id' must be a non-empty string"),
+        ({"id": "d1", "spans": []}, "'text' must be a string"),
+        ({"id": "d1", "text": TEXT, "spans": {}}, "'spans' must be a list"),
+        ({"id": "d1", "text": TEXT, "spans": [{"start": "0", "end": 4, "label": "ATTACK"}]},
+         "span 0: 'start' and 'end' must be integers"),
+    ],
+)
+def test_record_shape(tmp_path, obj, message):
+    assert problems_of(tmp_path, json.dumps(obj, ensure_ascii=False)) == [f"bad.jsonl:1: {message}"]
+
+
+def test_every_problem_is_reported_not_just_the_first(tmp_path):
+    problems = problems_of(
+        tmp_path,
+        "not json",
+        record([{"start": 0, "end": 4, "label": "BOMBING"}], doc_id="a"),
+        record([{"start": 1, "end": 4, "label": "ATTACK"}], doc_id="b"),
+    )
+    assert [p.split(":")[1] for p in problems] == ["1", "2", "3"]
