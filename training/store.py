@@ -1,0 +1,86 @@
+"""Trained models in the BentoML model store, with what is needed to trust and reuse them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from model.document import Document
+from model.errors import UserError
+from model.labels import BIO_TAGS, EVENT_TYPES
+from model.predictor import EventExtractor
+from training.config import TrainConfig
+from training.trainer import TrainResult
+
+MODEL_NAME = "arabic-event-tagger"
+
+
+def data_fingerprint(documents: Sequence[Document]) -> str:
+    """sha256 over the documents' ids, texts and spans: the same data gives the same hash."""
+    digest = hashlib.sha256()
+    for document in sorted(documents, key=lambda d: d.id):
+        record = {"id": document.id, "text": document.sha256, "spans": [s.to_json() for s in document.spans]}
+        digest.update(json.dumps(record, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def inference_settings(config: TrainConfig) -> dict[str, Any]:
+    return {"max_length": config.max_length, "stride": config.window_stride, "threshold": config.sentence_threshold}
+
+
+def save_to_store(
+    result: TrainResult,
+    config: TrainConfig,
+    documents: Sequence[Document],
+    metrics: dict[str, Any] | None = None,
+    stage: str = "trained",
+) -> str:
+    """Save a trained model as a new version of ``arabic-event-tagger``; returns its tag."""
+    import bentoml
+
+    sentences = sum(len(d.sentences) for d in documents)
+    metadata = {
+        "backbone": config.backbone,
+        "token_labels": list(BIO_TAGS),
+        "sentence_labels": list(EVENT_TYPES),
+        "config": config.to_dict(),
+        "inference": inference_settings(config),
+        "data_sha256": data_fingerprint(documents),
+        "data_documents": len(documents),
+        "data_sentences": sentences,
+        "data_spans": sum(len(d.spans) for d in documents),
+        "train_seconds": round(result.seconds, 1),
+        "final_loss": round(result.final_loss, 5),
+        "metrics": metrics or {},
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    labels = {"backbone": config.backbone.replace(":", "-").replace("/", "-") or "none", "stage": stage}
+    with bentoml.models.create(MODEL_NAME, labels=labels, metadata=metadata) as bento_model:
+        result.model.save_pretrained(bento_model.path)
+        result.tokenizer.save_pretrained(bento_model.path)
+    return str(bento_model.tag)
+
+
+def get_stored(tag: str | None = None):
+    """The stored model ``tag`` (default: the latest version)."""
+    import bentoml
+    from bentoml.exceptions import NotFound
+
+    tag = tag or f"{MODEL_NAME}:latest"
+    if ":" not in tag:
+        tag = f"{MODEL_NAME}:{tag}"
+    try:
+        return bentoml.models.get(tag)
+    except NotFound:
+        home = os.environ.get("BENTOML_HOME", "~/bentoml")
+        raise UserError(f"no model '{tag}' in the BentoML store at {home}; train one with 'arabic-events train'") from None
+
+
+def load_extractor(tag: str | None = None, **overrides: Any) -> EventExtractor:
+    bento_model = get_stored(tag)
+    settings = {**bento_model.info.metadata.get("inference", {}), **overrides}
+    return EventExtractor.from_directory(bento_model.path, tag=str(bento_model.tag), **settings)
