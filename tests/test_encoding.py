@@ -16,6 +16,13 @@ def test_first_subtoken_of_each_word():
     assert first_subtokens(offsets, words, base=0) == [0, -1, 1, -1]
 
 
+def test_a_bare_word_start_marker_is_not_the_labelled_subtoken():
+    text = "إن طائرات"
+    words = tokenize(text)
+    # XLM-R pieces: "▁إن", "▁" (offsets of the next letter), "طائرات"
+    assert first_subtokens([(0, 2), (3, 4), (3, 9)], words, base=0) == [0, -1, 1]
+
+
 def test_offsets_are_relative_to_the_sentence():
     text = "مقدمة. قصفت الطائرات"
     words = tokenize(text, 7, len(text))

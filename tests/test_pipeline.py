@@ -1,7 +1,6 @@
 """End to end on the tiny backbone: train, store in a temporary BentoML home, load, tag."""
 
 import json
-import os
 import subprocess
 import sys
 
@@ -9,29 +8,20 @@ import pytest
 
 from model.text_units import is_word_aligned
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    home = tmp_path_factory.mktemp("bentoml")
-    return {**os.environ, "BENTOML_HOME": str(home), "ARABIC_EVENTS_CACHE": str(home / "cache"), "BENTOML_DO_NOT_TRACK": "true"}
-
-
-def cli(env, *args):
-    result = subprocess.run([sys.executable, "-m", "arabic_events", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result
+def env(tiny_env):
+    return tiny_env
 
 
 @pytest.fixture(scope="module")
 def tagged(env, tmp_path_factory):
-    cli(env, "train", "--config", "configs/tiny.yaml")
     out = tmp_path_factory.mktemp("tagged") / "out.jsonl"
-    cli(env, "tag", str(ROOT / "annotations" / "corpus.jsonl"), "-o", str(out))
+    run_cli(env, "tag", str(ROOT / "annotations" / "corpus.jsonl"), "-o", str(out))
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 

@@ -108,6 +108,9 @@ def train(config: TrainConfig, documents: Sequence[Document], show_progress: boo
                 if step >= total:
                     break
             epoch_losses.append(float(np.mean(losses)))
+            progress.console.print(
+                f"epoch {epoch + 1}: mean loss {epoch_losses[-1]:.4f} ({time.perf_counter() - started:.0f} s)"
+            )
             if step >= total:
                 break
     model.eval()

@@ -1,0 +1,28 @@
+"""The ASGI app mounted beside the API: the page at ``/`` and ``GET /metadata``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse
+from starlette.routing import Route
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def make_page_app(metadata: dict[str, Any]) -> Starlette:
+    async def index(_: Request) -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+    async def docs(_: Request) -> FileResponse:
+        # BentoML's own OpenAPI page lives at "/", where the product's page is; this one
+        # shows the same /docs.json with BentoML's bundled Swagger UI, and loads nothing external.
+        return FileResponse(STATIC / "docs.html", media_type="text/html; charset=utf-8")
+
+    async def describe(_: Request) -> JSONResponse:
+        return JSONResponse(metadata)
+
+    return Starlette(routes=[Route("/", index), Route("/docs", docs), Route("/metadata", describe)])

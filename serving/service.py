@@ -1,0 +1,137 @@
+"""The BentoML service: ``POST /extract``, ``POST /extract_batch``, ``GET /metadata`` and the page.
+
+Two services, so BentoML's adaptive batching sits between request handling and
+the model: ``EventService`` validates articles, splits them into sentences and
+assembles responses; ``SentenceTagger`` owns the model and receives sentences
+from all concurrent requests in batches.
+
+Run with ``bentoml serve serving.service:EventService`` (``make serve`` does).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import bentoml  # noqa: E402
+from pydantic import BaseModel  # noqa: E402
+
+from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS  # noqa: E402
+from model.predictor import SentenceTagging, article_sentences, build_result  # noqa: E402
+from serving.middleware import BodyLimit, SpecificValidationErrors, install_log_filter  # noqa: E402
+from serving.page import make_page_app  # noqa: E402
+from serving.settings import load_settings  # noqa: E402
+
+SETTINGS = load_settings()
+MODEL = bentoml.models.BentoModel(SETTINGS.model_tag)
+logger = logging.getLogger("arabic_events.service")
+install_log_filter()
+
+
+class Article(BaseModel):
+    text: str
+    id: str | None = None
+
+
+def model_metadata() -> dict[str, Any]:
+    """What ``GET /metadata`` reports about the served model."""
+    info = MODEL.stored.info
+    meta = info.metadata
+    return {
+        "model": {"tag": str(info.tag), "backbone": meta.get("backbone"), "created": meta.get("created")},
+        "labels": {"spans": list(SPAN_LABELS), "events": list(EVENT_TYPES), "colours": LABEL_COLOURS},
+        "training_data": {k: meta.get(f"data_{k}") for k in ("documents", "sentences", "spans", "sha256")},
+        "metrics": meta.get("metrics", {}),
+        "limits": {"max_article_chars": SETTINGS.max_article_chars, "max_batch_articles": SETTINGS.max_batch_articles},
+    }
+
+
+@bentoml.service(name="sentence-tagger", workers=1, traffic={"timeout": 600})
+class SentenceTagger:
+    """Holds the model; tags sentences arriving from all requests in adaptive batches."""
+
+    model = MODEL
+
+    def __init__(self) -> None:
+        import torch
+
+        from model.predictor import EventExtractor
+
+        torch.set_num_threads(SETTINGS.threads or os.cpu_count() or 1)
+        settings = self.model.info.metadata.get("inference", {})
+        self.extractor = EventExtractor.from_directory(self.model.path, tag=str(self.model.tag), **settings)
+        logger.info("serving model %s (backbone %s)", self.extractor.tag, self.extractor.model_info["backbone"])
+
+    @bentoml.api(batchable=True, max_batch_size=SETTINGS.sentence_batch_size, max_latency_ms=SETTINGS.sentence_batch_latency_ms)
+    def tag_sentences(self, sentences: list[str]) -> list[dict]:
+        return [t.to_json() for t in self.extractor.tag_sentences(sentences)]
+
+
+@bentoml.asgi_app(make_page_app(model_metadata()), path="/")
+@bentoml.service(name="arabic-event-tagger", traffic={"timeout": 600}, http={"port": SETTINGS.port})
+class EventService:
+    """Find attacks and retaliations, their triggers and arguments, in Arabic news articles."""
+
+    model = MODEL
+    tagger = bentoml.depends(SentenceTagger)
+
+    def __init__(self) -> None:
+        meta = self.model.info.metadata
+        self.threshold = float(meta.get("inference", {}).get("threshold", 0.5))
+        self.model_info = {"tag": str(self.model.tag), "backbone": meta.get("backbone", "")}
+
+    def _problem(self, article: Article, where: str = "") -> tuple[int, str] | None:
+        if not article.text.strip():
+            return 400, f"{where}text is empty"
+        if len(article.text) > SETTINGS.max_article_chars:
+            return 413, f"{where}text has {len(article.text)} characters; the limit is {SETTINGS.max_article_chars}"
+        return None
+
+    async def _extract(self, articles: list[Article]) -> list[dict[str, Any]]:
+        per_article = [article_sentences(a.text) for a in articles]
+        texts = [a.text[s.start : s.end] for a, sentences in zip(articles, per_article) for s in sentences]
+        tagged = [SentenceTagging.from_json(t) for t in await self.tagger.to_async.tag_sentences(texts)] if texts else []
+        results, cursor = [], 0
+        for article, sentences in zip(articles, per_article):
+            mine = tagged[cursor : cursor + len(sentences)]
+            cursor += len(sentences)
+            results.append(build_result(article.id, article.text, sentences, mine, self.threshold, self.model_info))
+        return results
+
+    @bentoml.api(route="/extract")
+    async def extract(self, text: str, ctx: bentoml.Context, id: str | None = None) -> dict:
+        """Tag one article: sentences with event types, spans, and events with their arguments."""
+        article = Article(text=text, id=id)
+        problem = self._problem(article)
+        if problem:
+            ctx.response.status_code = problem[0]
+            return {"error": problem[1]}
+        return (await self._extract([article]))[0]
+
+    @bentoml.api(route="/extract_batch")
+    async def extract_batch(self, articles: list[Article], ctx: bentoml.Context) -> dict:
+        """Tag several articles; results come back in the same order."""
+        if not articles:
+            ctx.response.status_code = 400
+            return {"error": "articles is empty"}
+        if len(articles) > SETTINGS.max_batch_articles:
+            ctx.response.status_code = 413
+            return {"error": f"{len(articles)} articles; the limit is {SETTINGS.max_batch_articles} per request"}
+        for index, article in enumerate(articles):
+            problem = self._problem(article, f"articles[{index}]: ")
+            if problem:
+                ctx.response.status_code = problem[0]
+                return {"error": problem[1]}
+        return {"results": await self._extract(articles)}
+
+
+EventService.add_asgi_middleware(SpecificValidationErrors)
+EventService.add_asgi_middleware(
+    BodyLimit,
+    limits={"/extract": SETTINGS.max_extract_bytes, "/extract_batch": SETTINGS.max_batch_bytes},
+    default=SETTINGS.max_extract_bytes,
+)

@@ -1,0 +1,65 @@
+"""Service settings: ``configs/serving.yaml``, overridden by environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import yaml
+
+from model.errors import UserError
+
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "configs" / "serving.yaml"
+ENVIRONMENT = {
+    "model_tag": "ARABIC_EVENTS_MODEL",
+    "host": "ARABIC_EVENTS_HOST",
+    "port": "ARABIC_EVENTS_PORT",
+    "max_article_chars": "ARABIC_EVENTS_MAX_CHARS",
+    "max_batch_articles": "ARABIC_EVENTS_MAX_BATCH",
+    "threads": "ARABIC_EVENTS_THREADS",
+    "sentence_batch_size": "ARABIC_EVENTS_SENTENCE_BATCH",
+    "sentence_batch_latency_ms": "ARABIC_EVENTS_SENTENCE_LATENCY_MS",
+}
+
+
+@dataclass(frozen=True)
+class ServingSettings:
+    model_tag: str = "arabic-event-tagger:latest"
+    host: str = "127.0.0.1"
+    port: int = 3000
+    max_article_chars: int = 100_000
+    max_batch_articles: int = 32
+    threads: int = 0
+    sentence_batch_size: int = 64
+    sentence_batch_latency_ms: int = 60000
+
+    @property
+    def max_extract_bytes(self) -> int:
+        """Largest /extract body: every character escaped as \\uXXXX, plus room for the rest."""
+        return 6 * self.max_article_chars + 64 * 1024
+
+    @property
+    def max_batch_bytes(self) -> int:
+        return self.max_extract_bytes * self.max_batch_articles
+
+
+def load_settings(path: Path | None = None) -> ServingSettings:
+    path = Path(os.environ.get("ARABIC_EVENTS_SERVING_CONFIG", path or DEFAULT_FILE))
+    values: dict = {}
+    if path.exists():
+        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    types = {f.name: f.type for f in fields(ServingSettings)}
+    unknown = sorted(set(values) - set(types))
+    if unknown:
+        raise UserError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+    for name, variable in ENVIRONMENT.items():
+        if variable in os.environ:
+            values[name] = os.environ[variable]
+    for name, value in values.items():
+        if types[name] == "int":
+            try:
+                values[name] = int(value)
+            except (TypeError, ValueError):
+                raise UserError(f"setting {name} must be a whole number, got {value!r}") from None
+    return ServingSettings(**values)

@@ -1,0 +1,64 @@
+"""The page at / in headless Chromium: paste an article, submit, see labelled highlights."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+from tests.conftest import CORPUS, ROOT
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium and chromium-driver must be installed under CI (.ci/run installs them)")
+        pytest.skip("chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1600"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_page_highlights_the_spans_of_a_corpus_article(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    article = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[4])
+    browser.get(server.url + "/")
+    WebDriverWait(browser, 30).until(ready.presence_of_element_located((By.CSS_SELECTOR, "#legend [data-label]")))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+    box = browser.find_element(By.ID, "text")
+    browser.execute_script("arguments[0].value = arguments[1];", box, article["text"])
+    browser.find_element(By.ID, "run").click()
+    WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "result").is_displayed())
+
+    expected = json.loads(
+        __import__("httpx").post(server.url + "/extract", json={"text": article["text"]}, timeout=60).text
+    )["spans"]
+    marks = browser.find_elements(By.CSS_SELECTOR, "#article mark.span")
+    shown = [(m.get_attribute("data-label"), int(m.get_attribute("data-start")), int(m.get_attribute("data-end"))) for m in marks]
+    assert shown == [(s["label"], s["start"], s["end"]) for s in expected]
+    for mark, span in zip(marks, expected):
+        assert mark.text.startswith(span["text"])
+    legend = [e.get_attribute("data-label") for e in browser.find_elements(By.CSS_SELECTOR, "#legend [data-label]")]
+    assert legend == ["ATTACK", "RETALIATION", "ATTACKER", "TARGET", "WEAPON", "LOCATION", "ORIGIN", "TIME", "CASUALTIES"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "page.png"))
