@@ -10,7 +10,7 @@ export BENTOML_DO_NOT_TRACK := true
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install serve test train validate clean
+.PHONY: install serve test validate clean corpus-texts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -23,14 +23,22 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-validate: install
-	$(BIN)/arabic-events validate annotations/corpus.jsonl
+validate: install corpus-texts
+	$(BIN)/arabic-events validate annotations/*.jsonl annotations/standoff/*.jsonl
 
 test: install
 	$(BIN)/python -m pytest -q
 
-serve: install
-	@echo "The service arrives with the serving issue; set-up is done (.venv ready)."
+# Texts of the stand-off annotations, from the local copy when there is one.
+corpus-texts: install
+	@if [ -d $(SHARED_EXTRA) ]; then \
+		$(BIN)/arabic-events corpus fetch --from $(SHARED_EXTRA); \
+	else \
+		echo "note: $(SHARED_EXTRA) not found; the model trains on the in-repository corpus"; \
+	fi
+
+serve: install corpus-texts
+	$(BIN)/arabic-events serve
 
 clean:
 	rm -rf $(VENV) .pytest_cache

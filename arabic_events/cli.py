@@ -16,7 +16,8 @@ import typer
 from rich.console import Console
 
 from model.articles import read_articles
-from model.corpus_io import atomic_write_text, read_documents, write_documents, write_jsonl
+from model.atomic import atomic_write_text, write_jsonl
+from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
 from model.interchange import IMPORTERS, export_doccano, export_label_studio
 from model.validation import validate_files
@@ -27,7 +28,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console(soft_wrap=True)
+# Tables stay readable when the output goes to a file or a pipe (where rich assumes 80 columns).
+console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -82,6 +84,76 @@ def export(
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+corpus_app = typer.Typer(help="The annotated corpus: fetch stand-off texts, export, statistics.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+
+
+def _note(message: str) -> None:
+    err.print(message, highlight=False, markup=False)
+
+
+def _standoff_files() -> list[Path]:
+    return sorted((PROJECT_ROOT / "annotations" / "standoff").glob("*.jsonl"))
+
+
+def _corpus_files() -> list[Path]:
+    annotations = PROJECT_ROOT / "annotations"
+    return [annotations / "corpus.jsonl", *_standoff_files(), annotations / "contrast.jsonl"]
+
+
+@corpus_app.command("fetch")
+def corpus_fetch(
+    source: Path = typer.Option(None, "--from", help="A local copy of the source texts (e.g. ../shared/corpus-extra)."),
+    texts: Path = typer.Option(None, "--texts", help="Where to put the texts (default: corpus-texts/ or $ARABIC_EVENTS_TEXTS)."),
+) -> None:
+    """Fill the texts folder that the stand-off annotations join with, checking every sha256."""
+    from model.standoff import default_texts_dir, fetch_texts
+
+    if source is None:
+        raise UserError(
+            "downloading the texts from their origins is not available in this version; "
+            "give a local copy with --from DIR (on these machines: ../shared/corpus-extra)"
+        )
+    written = fetch_texts(source, texts or default_texts_dir(), _standoff_files())
+    for name, count in written.items():
+        console.print(f"{name}: {count} texts, sha256 checked -> {(texts or default_texts_dir()) / name}")
+
+
+@corpus_app.command("export")
+def corpus_export(
+    output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write."),
+    texts: Path = typer.Option(None, "--texts", help="The fetched texts folder (default: corpus-texts/)."),
+) -> None:
+    """Write the whole joined corpus (seeds, stand-off records with their texts, contrast set) as full JSONL."""
+    documents = read_corpus(_corpus_files(), texts, say=_note)
+    write_documents(output, documents)
+    console.print(f"wrote {len(documents)} documents to {output}")
+
+
+@corpus_app.command("stats")
+def corpus_stats(
+    texts: Path = typer.Option(None, "--texts", help="The fetched texts folder (default: corpus-texts/)."),
+) -> None:
+    """Documents, sentences and spans per label, per source file."""
+    from rich.table import Table
+
+    from model.labels import SPAN_LABELS
+
+    table = Table(title="corpus", title_justify="left")
+    for column in ("source", "documents", "sentences", "event sentences", *SPAN_LABELS):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    totals = [0] * (3 + len(SPAN_LABELS))
+    for path in _corpus_files():
+        documents = read_corpus([path], texts, say=_note)
+        if not documents:
+            continue
+        sentences = [(d, s) for d in documents for s in d.sentences]
+        row = [len(documents), len(sentences), sum(1 for d, s in sentences if d.event_types(s))]
+        row += [sum(1 for d in documents for s in d.spans if s.label == label) for label in SPAN_LABELS]
+        totals = [a + b for a, b in zip(totals, row)]
+        table.add_row({"corpus": "seeds"}.get(path.stem, path.stem), *map(str, row))
+    table.add_row("all", *map(str, totals), style="bold")
+    console.print(table)
 
 
 def _data_paths(config_data: tuple[str, ...], override: list[Path] | None) -> list[Path]:
@@ -113,7 +185,7 @@ def train(
     from model.predictor import EventExtractor
 
     config = _load_config(config_file)
-    documents = read_documents(*_data_paths(config.data, data))
+    documents = read_corpus(_data_paths(config.data, data), say=_note)
     held: list = []
     if holdout:
         if holdout >= len(documents):
@@ -155,7 +227,7 @@ def crossval(
     from training.reports import scores_table
 
     config = _load_config(config_file)
-    documents = read_documents(*_data_paths(config.data, data))
+    documents = read_corpus(_data_paths(config.data, data), say=_note)
     if len(documents) < 2:
         raise UserError("cross-validation needs at least two documents")
     result = crossvalidate(config, documents, folds or None, err)
@@ -189,6 +261,30 @@ def tag(
     write_jsonl(output, results)
     events = sum(len(r["events"]) for r in results)
     console.print(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}")
+
+
+@app.command()
+def serve(
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config, if a model must be trained first."),
+) -> None:
+    """Serve the API and page (bentoml serve), training the default model first if the store has none."""
+    import os
+
+    import bentoml
+
+    from serving.settings import load_settings
+    from training.store import MODEL_NAME
+
+    settings = load_settings()
+    if settings.model_tag == f"{MODEL_NAME}:latest" and not bentoml.models.list(MODEL_NAME):
+        console.print(f"no {MODEL_NAME} model in the BentoML store yet: training {config_file} first")
+        train(config_file=config_file, data=None, output=None, holdout=0, store=True)
+    console.print(f"serving {settings.model_tag} on http://{settings.host}:{settings.port}")
+    os.execvp(
+        sys.executable,
+        [sys.executable, "-m", "bentoml", "serve", "serving.service:EventService",
+         "--host", settings.host, "--port", str(settings.port), "--working-dir", str(PROJECT_ROOT)],
+    )
 
 
 def main() -> None:

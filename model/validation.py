@@ -15,6 +15,7 @@ from typing import Any
 from model.document import Document, Span
 from model.errors import UserError
 from model.labels import SPAN_LABELS, is_trigger
+from model.standoff import default_texts_dir, is_standoff, join_problem, read_texts, texts_file
 from model.text_units import is_separator, is_word_aligned, split_sentences
 
 
@@ -110,10 +111,18 @@ def span_problems(text: str, spans: list[Span]) -> list[str]:
     return messages
 
 
-def check_record(obj: Any) -> tuple[Document | None, list[str]]:
-    """A ``Document`` from one parsed JSONL record, or None, and the record's problems."""
+def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None, list[str]]:
+    """A ``Document`` from one parsed JSONL record, or None, and the record's problems.
+
+    A stand-off record (``sha256`` instead of ``text``) is first joined with its text by ``texts``.
+    """
     if not isinstance(obj, dict):
         return None, ["not a JSON object"]
+    if is_standoff(obj):
+        problem = texts.problem(obj) if texts else "a stand-off record (sha256, no text) needs its texts"
+        if problem:
+            return None, [problem]
+        obj = {**obj, "text": texts.text(obj)}
     messages: list[str] = []
     doc_id, text, meta = obj.get("id"), obj.get("text"), obj.get("meta", {})
     if not isinstance(doc_id, str) or not doc_id.strip():
@@ -134,7 +143,9 @@ def check_record(obj: Any) -> tuple[Document | None, list[str]]:
     return Document(doc_id, text, sorted(spans), meta), []
 
 
-def validate_lines(data: bytes, source: str, seen_ids: dict[str, str] | None = None) -> tuple[list[Document], list[Problem]]:
+def validate_lines(
+    data: bytes, source: str, seen_ids: dict[str, str] | None = None, texts: Joiner | None = None
+) -> tuple[list[Document], list[Problem]]:
     """Parse and check a JSONL file's bytes; ``seen_ids`` carries ids across files."""
     seen_ids = {} if seen_ids is None else seen_ids
     documents: list[Document] = []
@@ -143,7 +154,7 @@ def validate_lines(data: bytes, source: str, seen_ids: dict[str, str] | None = N
         if isinstance(parsed, Problem):
             problems.append(parsed)
             continue
-        document, messages = check_record(parsed)
+        document, messages = check_record(parsed, texts)
         problems += [Problem(source, number, m) for m in messages]
         doc_id = parsed.get("id") if isinstance(parsed, dict) else None
         if isinstance(doc_id, str):
@@ -168,11 +179,28 @@ def read_bytes(path: Path) -> bytes:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
 
 
-def validate_files(paths: Iterable[Path]) -> tuple[list[Document], list[Problem]]:
+@dataclass(frozen=True)
+class Joiner:
+    """Joins the stand-off records of one file with their fetched texts."""
+
+    texts: dict[str, str] | None
+    where: str
+
+    def problem(self, record: dict[str, Any]) -> str | None:
+        return join_problem(record, self.texts, self.where)
+
+    def text(self, record: dict[str, Any]) -> str:
+        return self.texts[record["id"]]
+
+
+def validate_files(paths: Iterable[Path], texts_dir: Path | None = None) -> tuple[list[Document], list[Problem]]:
+    """Check files; stand-off records are joined with their texts in ``texts_dir`` (default: corpus-texts/)."""
+    texts_dir = texts_dir or default_texts_dir()
     seen: dict[str, str] = {}
     documents, problems = [], []
     for path in paths:
-        docs, probs = validate_lines(read_bytes(path), str(path), seen)
+        joiner = Joiner(read_texts(path, texts_dir), str(texts_file(path, texts_dir))) if path.exists() else None
+        docs, probs = validate_lines(read_bytes(path), str(path), seen, joiner)
         documents += docs
         problems += probs
     return documents, problems

@@ -49,3 +49,27 @@ def test_worked_example_of_the_guidelines(seed_004):
         ("TARGET", "مواقع سيطرة النظام"),
         ("LOCATION", "شرقي محافظة دير الزور"),
     ]
+
+
+def test_contrast_set_validates_and_is_marked_as_constructed():
+    from model.corpus_io import read_documents
+
+    documents = read_documents(CORPUS.parent / "contrast.jsonl")
+    assert len(documents) >= 80
+    assert {d.meta["kind"] for d in documents} == {"contrast"}
+    sentences = [(d, s) for d in documents for s in d.sentences]
+    negatives = sum(1 for d, s in sentences if not d.event_types(s))
+    assert len(sentences) >= 80 and negatives >= len(sentences) // 3
+
+
+def test_standoff_annotations_validate_against_the_fetched_texts():
+    import pytest
+
+    from model.standoff import default_texts_dir
+
+    files = sorted((CORPUS.parent / "standoff").glob("*.jsonl"))
+    if not all((default_texts_dir() / f.name).exists() for f in files):
+        pytest.skip("texts not fetched (make corpus-texts)")
+    documents, problems = validate_files(files)
+    assert [str(p) for p in problems] == []
+    assert len(documents) == 94

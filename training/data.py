@@ -82,3 +82,31 @@ def collate(batch: list[dict[str, list[int]]], pad_id: int) -> dict[str, torch.T
         "token_labels": padded("token_labels", -100),
         "sentence_labels": torch.tensor([x["sentence_labels"] for x in batch]),
     }
+
+
+class LengthGroupedBatches:
+    """Batches of windows of similar length, in a seeded random order: less padding per step.
+
+    Windows are shuffled, cut into pools of ``pool`` batches, each pool sorted by
+    length and cut into batches; then the batches are shuffled. Each epoch
+    draws a new order from the same generator, so a run is reproducible.
+    """
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int, pool: int = 50):
+        self.lengths = lengths
+        self.batch_size = batch_size
+        self.pool = pool
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        return (len(self.lengths) + self.batch_size - 1) // self.batch_size
+
+    def __iter__(self):
+        order = torch.randperm(len(self.lengths), generator=self.generator).tolist()
+        size = self.batch_size * self.pool
+        batches = []
+        for begin in range(0, len(order), size):
+            pool = sorted(order[begin : begin + size], key=lambda i: self.lengths[i])
+            batches += [pool[k : k + self.batch_size] for k in range(0, len(pool), self.batch_size)]
+        for index in torch.randperm(len(batches), generator=self.generator).tolist():
+            yield batches[index]

@@ -21,7 +21,7 @@ from model.document import Document
 from model.labels import BIO_TAGS
 from model.tagger import EventTagger
 from training.config import TrainConfig
-from training.data import build_dataset, collate
+from training.data import LengthGroupedBatches, build_dataset, collate
 
 
 @dataclass
@@ -63,10 +63,8 @@ def train(config: TrainConfig, documents: Sequence[Document], show_progress: boo
     dataset = build_dataset(documents, tokenizer, config.max_length, config.window_stride)
     loader = DataLoader(
         dataset,
-        batch_size=config.batch_size,
-        shuffle=True,
+        batch_sampler=LengthGroupedBatches([len(x) for x in dataset["input_ids"]], config.batch_size, config.seed),
         collate_fn=partial(collate, pad_id=tokenizer.pad_token_id),
-        generator=torch.Generator().manual_seed(config.seed),
     )
     weights = token_class_weights(dataset["token_labels"]) if config.class_weighting else None
 
