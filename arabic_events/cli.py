@@ -175,12 +175,13 @@ def train(
     output: Path = typer.Option(None, "--output", help="Also save the model to this directory."),
     holdout: int = typer.Option(0, "--holdout", help="Hold out this many documents and report metrics on them."),
     store: bool = typer.Option(True, "--store/--no-store", help="Save to the BentoML model store."),
+    promote_model: bool = typer.Option(True, "--promote/--no-promote", help="Make the stored model the served one."),
 ) -> None:
-    """Fine-tune the tagger; save it to the BentoML model store as arabic-event-tagger."""
+    """Fine-tune the tagger; save it to the BentoML model store as arabic-event-tagger and serve it."""
     from training.crossval import make_folds
     from training.metrics import prediction_from_result, score
     from training.reports import scores_table
-    from training.store import inference_settings, save_to_store
+    from training.store import inference_settings, promote, save_to_store
     from training.trainer import train as run_training
     from model.predictor import EventExtractor
 
@@ -212,7 +213,9 @@ def train(
         console.print(f"saved to {output}")
     if store:
         tag = save_to_store(result, config, documents, {"holdout": metrics} if metrics else None)
-        console.print(f"stored as {tag}")
+        if promote_model:
+            promote(tag)
+        console.print(f"stored as {tag}" + (" and promoted: it is the served model now" if promote_model else ""))
 
 
 @app.command()
@@ -241,7 +244,7 @@ def crossval(
 def tag(
     articles: Path = typer.Argument(..., help="JSONL with id and text, or a folder of .txt files."),
     output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write, one result per article."),
-    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: latest)."),
+    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
     batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
 ) -> None:
     """Tag articles with a stored model; writes the service's response object per article."""
@@ -276,15 +279,66 @@ def serve(
     from training.store import MODEL_NAME
 
     settings = load_settings()
-    if settings.model_tag == f"{MODEL_NAME}:latest" and not bentoml.models.list(MODEL_NAME):
+    if settings.model_tag in ("served", f"{MODEL_NAME}:latest") and not bentoml.models.list(MODEL_NAME):
         console.print(f"no {MODEL_NAME} model in the BentoML store yet: training {config_file} first")
-        train(config_file=config_file, data=None, output=None, holdout=0, store=True)
+        train(config_file=config_file, data=None, output=None, holdout=0, store=True, promote_model=True)
     console.print(f"serving {settings.model_tag} on http://{settings.host}:{settings.port}")
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "bentoml", "serve", "serving.service:EventService",
          "--host", settings.host, "--port", str(settings.port), "--working-dir", str(PROJECT_ROOT)],
     )
+
+
+@app.command()
+def evaluate(
+    data: Path = typer.Option(..., "--data", help="Annotated JSONL file, or a folder of them."),
+    out: Path = typer.Option(..., "--out", help="Folder for report.json and report.html."),
+    model: str = typer.Option(None, "--model", help="Model tag (default: the served model)."),
+    predictions: Path = typer.Option(None, "--predictions", help="Score this JSONL of responses instead of running a model."),
+    baseline: bool = typer.Option(False, "--baseline", help="Add the classical baseline, trained on the model's training data."),
+) -> None:
+    """Score a model on annotated articles: report.json and a self-contained report.html."""
+    from rich.progress import Progress
+
+    from training.classical import ClassicalBaseline
+    from training.evaluation import align_results, evaluate as run_evaluation, predict_with_model
+    from training.report_html import render
+    from training.reports import scores_table
+
+    files = sorted(data.glob("*.jsonl")) if data.is_dir() else [data]
+    if not files:
+        raise UserError(f"{data}: no .jsonl files in this folder")
+    gold = read_documents(*files)
+    if predictions is not None:
+        tag = f"predictions from {predictions.name}"
+        model_predictions = align_results(gold, [json.loads(l) for l in predictions.read_text(encoding="utf-8").splitlines() if l.strip()])
+        training_files: list[Path] = []
+    else:
+        from training.store import get_stored, load_extractor
+
+        stored = get_stored(model)
+        tag = str(stored.tag)
+        extractor = load_extractor(tag)
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("evaluating", total=len(gold))
+            model_predictions = predict_with_model(extractor, gold, lambda: progress.advance(task))
+        training_files = _data_paths(tuple(stored.info.metadata.get("config", {}).get("data", [])), None)
+    baseline_predictions = None
+    if baseline:
+        if not training_files:
+            raise UserError("--baseline needs a stored model (it trains on that model's training data)")
+        training = read_corpus(training_files, say=_note)
+        classical = ClassicalBaseline().fit(training)
+        baseline_predictions = [classical.predict(d) for d in gold]
+    report = run_evaluation(gold, model_predictions, tag, baseline_predictions)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "report.json", json.dumps(report, ensure_ascii=False, indent=1))
+    atomic_write_text(out / "report.html", render(report, gold, model_predictions))
+    console.print(scores_table(f"{tag} on {len(gold)} documents", report["scores"]))
+    events = {name: s["events"]["events"] for name, s in report["scores"].items()}
+    console.print("event F1: " + ", ".join(f"{name} {row['f1']:.3f}" for name, row in events.items()))
+    console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
 
 
 def main() -> None:

@@ -25,9 +25,11 @@ from model.predictor import SentenceTagging, article_sentences, build_result  # 
 from serving.middleware import BodyLimit, SpecificValidationErrors, install_log_filter  # noqa: E402
 from serving.page import make_page_app  # noqa: E402
 from serving.settings import load_settings  # noqa: E402
+from training.store import resolve_tag  # noqa: E402
 
 SETTINGS = load_settings()
-MODEL = bentoml.models.BentoModel(SETTINGS.model_tag)
+MODEL_TAG = resolve_tag(SETTINGS.model_tag)
+MODEL = bentoml.models.BentoModel(MODEL_TAG)
 logger = logging.getLogger("arabic_events.service")
 install_log_filter()
 
@@ -64,7 +66,8 @@ class SentenceTagger:
         torch.set_num_threads(SETTINGS.threads or os.cpu_count() or 1)
         settings = self.model.info.metadata.get("inference", {})
         self.extractor = EventExtractor.from_directory(self.model.path, tag=str(self.model.tag), **settings)
-        logger.info("serving model %s (backbone %s)", self.extractor.tag, self.extractor.model_info["backbone"])
+        logger.info("serving model %s (setting %r, backbone %s)", self.extractor.tag, SETTINGS.model_tag,
+                    self.extractor.model_info["backbone"])
 
     @bentoml.api(batchable=True, max_batch_size=SETTINGS.sentence_batch_size, max_latency_ms=SETTINGS.sentence_batch_latency_ms)
     def tag_sentences(self, sentences: list[str]) -> list[dict]:

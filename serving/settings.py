@@ -25,7 +25,7 @@ ENVIRONMENT = {
 
 @dataclass(frozen=True)
 class ServingSettings:
-    model_tag: str = "arabic-event-tagger:latest"
+    model_tag: str = "served"
     host: str = "127.0.0.1"
     port: int = 3000
     max_article_chars: int = 100_000

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from model.bio import spans_to_tags, tags_to_spans
 from model.document import Document
-from training.metrics import DocumentPrediction
+from training.metrics import DocumentPrediction, prediction_from_spans
 
 #: The guidelines' typical triggers, by stem (with optional proclitics).
 ATTACK_KEYWORDS = re.compile(r"(?<!\w)[وفبل]?(?:ال)?(?:استهدف|قصف|هجوم|هجمات|هجمة|ضربات|ضربة|غارة|غارات|أطلق|هاجم)\w*")
@@ -59,4 +59,4 @@ class MostFrequentTagBaseline:
 def baseline_predictions(train: Sequence[Document], test: Sequence[Document]) -> list[DocumentPrediction]:
     spans = MostFrequentTagBaseline().fit(train)
     keywords = KeywordSentenceBaseline()
-    return [DocumentPrediction(spans.predict_spans(d), keywords.predict(d)) for d in test]
+    return [prediction_from_spans(d, spans.predict_spans(d), keywords.predict(d)) for d in test]

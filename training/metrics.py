@@ -8,7 +8,7 @@ Sentence scores treat the two event types as a multi-label problem.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from seqeval.metrics import classification_report
@@ -26,6 +26,7 @@ class DocumentPrediction:
 
     spans: list[Span]
     sentence_types: list[set[str]]
+    events: list[dict] = field(default_factory=list)
 
 
 def _tags(documents: Sequence[Document], spans_of: Sequence[list[Span]]) -> list[list[str]]:
@@ -73,11 +74,94 @@ def sentence_scores(documents: Sequence[Document], predictions: Sequence[Documen
 
 
 def score(documents: Sequence[Document], predictions: Sequence[DocumentPrediction]) -> dict:
-    return {"spans": span_scores(documents, predictions), "sentences": sentence_scores(documents, predictions)}
+    """Every score of the reports: strict and lenient spans, sentences, events."""
+    return {
+        "spans": span_scores(documents, predictions),
+        "spans (lenient)": lenient_span_scores(documents, predictions),
+        "sentences": sentence_scores(documents, predictions),
+        "events": event_scores(documents, [p.events for p in predictions]),
+    }
 
 
 def prediction_from_result(document: Document, result: dict) -> DocumentPrediction:
     """A service response object for ``document`` as a ``DocumentPrediction``."""
     spans = [Span(s["start"], s["end"], s["label"], s.get("score")) for s in result["spans"]]
     types = {s["index"]: set(s["types"]) for s in result["sentences"]}
-    return DocumentPrediction(spans, [types.get(s.index, set()) for s in document.sentences])
+    return DocumentPrediction(spans, [types.get(s.index, set()) for s in document.sentences], result["events"])
+
+
+def prediction_from_spans(document: Document, spans: list[Span], sentence_types: list[set[str]]) -> DocumentPrediction:
+    """A prediction made of spans and sentence types only (baselines), with events assembled as the model's are."""
+    from model.events import assemble
+
+    kept, events = [], []
+    for sentence, types in zip(document.sentences, sentence_types):
+        inside = [s for s in spans if sentence.start <= s.start and s.end <= sentence.end]
+        probs = {t: float(t in types) for t in ("attack", "retaliation")}
+        assembled = assemble(document.text, inside, probs, 0.5, sentence.index)
+        kept += assembled.spans
+        events += assembled.events
+    return DocumentPrediction(kept, sentence_types, events)
+
+
+def lenient_span_scores(documents: Sequence[Document], predictions: Sequence[DocumentPrediction]) -> dict:
+    """Overlap match: a span counts when a span of the other side has its label and shares a character."""
+    from model.labels import SPAN_LABELS
+
+    counts = {label: [0, 0, 0, 0] for label in SPAN_LABELS}  # matched pred, pred, matched gold, gold
+    for document, prediction in zip(documents, predictions):
+        for label in SPAN_LABELS:
+            gold = [s for s in document.spans if s.label == label]
+            pred = [s for s in prediction.spans if s.label == label]
+            counts[label][0] += sum(1 for p in pred if any(p.overlaps(g) for g in gold))
+            counts[label][1] += len(pred)
+            counts[label][2] += sum(1 for g in gold if any(g.overlaps(p) for p in pred))
+            counts[label][3] += len(gold)
+
+    def row(matched_pred: int, pred: int, matched_gold: int, gold: int) -> dict[str, float]:
+        precision = matched_pred / pred if pred else 0.0
+        recall = matched_gold / gold if gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"precision": precision, "recall": recall, "f1": f1, "support": gold}
+
+    scores = {label: row(*c) for label, c in counts.items() if c[1] or c[3]}
+    scores["micro avg"] = row(*[sum(c[i] for c in counts.values()) for i in range(4)])
+    return scores
+
+
+def gold_events(document: Document) -> list[dict]:
+    """The events of a gold document, assembled by the same rule as predictions."""
+    from model.events import assemble
+
+    events = []
+    for sentence in document.sentences:
+        spans = document.spans_in(sentence)
+        events += assemble(document.text, spans, {"attack": 0.0, "retaliation": 0.0}, 1.0, sentence.index).events
+    return events
+
+
+def event_scores(documents: Sequence[Document], predicted_events: Sequence[list[dict]]) -> dict:
+    """Events match on type and exact trigger; arguments are scored inside matched events."""
+    matched = predicted = gold_count = 0
+    arg_tp = arg_pred = arg_gold = 0
+    for document, events in zip(documents, predicted_events):
+        gold = {(e["type"], e["trigger"]["start"], e["trigger"]["end"]): e for e in gold_events(document)}
+        gold_count += len(gold)
+        predicted += len(events)
+        for event in events:
+            key = (event["type"], event["trigger"]["start"], event["trigger"]["end"]) if event["trigger"] else None
+            if key in gold:
+                matched += 1
+                truth = {(a["role"], a["start"], a["end"]) for a in gold.pop(key)["arguments"]}
+                guess = {(a["role"], a["start"], a["end"]) for a in event["arguments"]}
+                arg_tp += len(truth & guess)
+                arg_pred += len(guess)
+                arg_gold += len(truth)
+
+    def prf(tp: int, pred: int, gold: int) -> dict[str, float]:
+        precision = tp / pred if pred else 0.0
+        recall = tp / gold if gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return {"precision": precision, "recall": recall, "f1": f1, "support": gold}
+
+    return {"events": prf(matched, predicted, gold_count), "arguments in matched events": prf(arg_tp, arg_pred, arg_gold)}

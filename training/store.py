@@ -7,8 +7,10 @@ import json
 import os
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
+from model.atomic import atomic_write_text
 from model.document import Document
 from model.errors import UserError
 from model.labels import BIO_TAGS, EVENT_TYPES
@@ -65,19 +67,47 @@ def save_to_store(
     return str(bento_model.tag)
 
 
+def bentoml_home() -> Path:
+    return Path(os.environ.get("BENTOML_HOME") or Path.home() / "bentoml")
+
+
+def served_pointer() -> Path:
+    """The file naming the promoted model: the one ``make serve`` and ``evaluate`` use by default."""
+    return bentoml_home() / f"{MODEL_NAME}.served"
+
+
+def promote(tag: str) -> None:
+    served_pointer().parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(served_pointer(), tag + "\n")
+
+
+def served_tag() -> str:
+    """The promoted model's tag; the latest version when nothing was ever promoted."""
+    pointer = served_pointer()
+    if pointer.exists():
+        return pointer.read_text(encoding="utf-8").strip()
+    return str(get_stored(f"{MODEL_NAME}:latest").tag)
+
+
+def resolve_tag(tag: str | None) -> str:
+    """``None`` or ``served`` mean the promoted model; a bare version gets the model name."""
+    if not tag or tag == "served":
+        return served_tag()
+    return tag if ":" in tag else f"{MODEL_NAME}:{tag}"
+
+
 def get_stored(tag: str | None = None):
-    """The stored model ``tag`` (default: the latest version)."""
+    """The stored model ``tag`` (default: the served one)."""
     import bentoml
     from bentoml.exceptions import NotFound
 
-    tag = tag or f"{MODEL_NAME}:latest"
-    if ":" not in tag:
-        tag = f"{MODEL_NAME}:{tag}"
+    tag = resolve_tag(tag)
     try:
         return bentoml.models.get(tag)
     except NotFound:
-        home = os.environ.get("BENTOML_HOME", "~/bentoml")
-        raise UserError(f"no model '{tag}' in the BentoML store at {home}; train one with 'arabic-events train'") from None
+        raise UserError(
+            f"no model '{tag}' in the BentoML store at {bentoml_home()}; train one with 'arabic-events train'"
+        ) from None
 
 
 def load_extractor(tag: str | None = None, **overrides: Any) -> EventExtractor:

@@ -1,0 +1,62 @@
+"""Batch evaluation: a model (or a file of its predictions) against annotated articles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from model.document import Document
+from training.metrics import DocumentPrediction, prediction_from_result, score
+from training.store import data_fingerprint
+
+
+def counts(documents: Sequence[Document]) -> dict[str, int]:
+    sentences = [(d, s) for d in documents for s in d.sentences]
+    return {
+        "documents": len(documents),
+        "sentences": len(sentences),
+        "event_sentences": sum(1 for d, s in sentences if d.event_types(s)),
+        "spans": sum(len(d.spans) for d in documents),
+    }
+
+
+def align_results(gold: Sequence[Document], results: Sequence[dict[str, Any]]) -> list[DocumentPrediction]:
+    """Predictions in the order of ``gold``, matched by id; a missing or foreign text is an error."""
+    from model.errors import UserError
+
+    by_id = {r.get("id"): r for r in results}
+    aligned = []
+    for document in gold:
+        result = by_id.get(document.id)
+        if result is None:
+            raise UserError(f"no prediction for article '{document.id}'")
+        for span in result["spans"]:
+            if document.text[span["start"] : span["end"]] != span["text"]:
+                raise UserError(f"prediction for '{document.id}' does not fit its text (span {span['start']}-{span['end']})")
+        aligned.append(prediction_from_result(document, result))
+    return aligned
+
+
+def evaluate(
+    gold: Sequence[Document],
+    model_predictions: Sequence[DocumentPrediction],
+    model_tag: str,
+    baseline_predictions: Sequence[DocumentPrediction] | None = None,
+) -> dict[str, Any]:
+    report = {
+        "model": model_tag,
+        "data": {"sha256": data_fingerprint(gold), **counts(gold)},
+        "scores": {"model": score(gold, model_predictions)},
+    }
+    if baseline_predictions is not None:
+        report["scores"]["baseline"] = score(gold, baseline_predictions)
+    return report
+
+
+def predict_with_model(extractor, gold: Sequence[Document], advance: Callable[[], None]) -> list[DocumentPrediction]:
+    predictions = []
+    for document in gold:
+        result = extractor.extract(document.text, document.id)
+        predictions.append(prediction_from_result(document, result))
+        advance()
+    return predictions
