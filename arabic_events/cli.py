@@ -341,6 +341,47 @@ def evaluate(
     console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
 
 
+@app.command()
+def retrain(
+    add: list[Path] = typer.Option(..., "--add", help="New or corrected annotated articles (repeatable)."),
+    source: ImportFormat = typer.Option(None, "--from", help="Read --add files as Label Studio or doccano exports."),
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
+    eval_file: Path = typer.Option(None, "--eval", help="Held-out articles to compare on (default: a seeded split of the corpus)."),
+    force: bool = typer.Option(False, "--force", help="Promote the candidate whatever its scores."),
+    corpus: Path = typer.Option(PROJECT_ROOT / "annotations" / "corpus.jsonl", "--corpus", help="The corpus file to merge into."),
+    history: Path = typer.Option(PROJECT_ROOT / "annotations" / "history.jsonl", "--history", help="Where replaced versions go."),
+) -> None:
+    """Merge new annotations, train a candidate, and promote it only if it is not worse than the served model."""
+    from rich.table import Table
+
+    from training.retrain import retrain as run_retrain
+
+    config = _load_config(config_file)
+    if source is not None:
+        new = [d for path in add for d in IMPORTERS[source.value](path)]
+    else:
+        new = read_documents(*add)
+    eval_documents = read_documents(eval_file) if eval_file else None
+    outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, eval_documents, force, _note)
+    table = Table(title=f"held-out comparison ({outcome.served_before or 'nothing served'} -> {outcome.candidate_tag})",
+                  title_justify="left")
+    for column in ("metric", "served", "candidate"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    rows = [("event F1", lambda s: s["events"]["events"]["f1"]),
+            ("arguments in matched events F1", lambda s: s["events"]["arguments in matched events"]["f1"]),
+            ("trigger span F1", lambda s: s["spans"]["triggers (micro)"]["f1"]),
+            ("argument span F1", lambda s: s["spans"]["arguments (micro)"]["f1"]),
+            ("sentence F1 (micro)", lambda s: s["sentences"]["micro avg"]["f1"])]
+    for name, pick in rows:
+        served = f"{pick(outcome.served_scores):.3f}" if outcome.served_scores else "—"
+        table.add_row(name, served, f"{pick(outcome.candidate_scores):.3f}")
+    console.print(table)
+    if outcome.promoted:
+        console.print(f"PROMOTED {outcome.candidate_tag}: it is the served model now ({outcome.reason}); restart the service to use it")
+    else:
+        console.print(f"NOT PROMOTED: {outcome.candidate_tag} is stored as a candidate; {outcome.served_before} stays served ({outcome.reason})")
+
+
 def main() -> None:
     """Run the CLI, turning user errors into one line and a non-zero exit status."""
     from datasets.utils import logging as datasets_logging

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -16,8 +17,9 @@ CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-@pytest.fixture(scope="module")
-def browser():
+@contextmanager
+def browser_session():
+    """Headless Chromium through chromedriver; skipped where it is missing, except under CI."""
     if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
         if os.environ.get("CI") == "true":
             pytest.fail("chromium and chromium-driver must be installed under CI (.ci/run installs them)")
@@ -32,8 +34,16 @@ def browser():
                  "--window-size=1280,1600"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with browser_session() as driver:
+        yield driver
 
 
 def test_page_highlights_the_spans_of_a_corpus_article(server, browser):

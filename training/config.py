@@ -37,6 +37,8 @@ class TrainConfig:
     seed: int = 13
     #: stop after this many optimiser steps (0 = no limit): for smoke tests
     max_steps: int = 0
+    #: retraining promotes a candidate unless its event F1 is lower than the served model's by more than this
+    promotion_tolerance: float = 0.01
 
     @classmethod
     def from_yaml(cls, path: Path) -> TrainConfig:

@@ -1,0 +1,100 @@
+"""`arabic-events retrain`: validate, merge with history, train a candidate, gate the promotion."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import CORPUS, ROOT, run_cli
+
+pytestmark = pytest.mark.slow
+
+NEW_TEXT = "قصفت طائرات حربية مواقع للمسلحين في ريف حماة صباح اليوم. وقال مصدر محلي إن القصف أسفر عن مقتل ثلاثة مسلحين."
+
+
+def new_article() -> dict:
+    def span(surface, label):
+        start = NEW_TEXT.index(surface)
+        return {"start": start, "end": start + len(surface), "label": label}
+
+    spans = [span("قصفت", "ATTACK"), span("طائرات حربية", "WEAPON"), span("مواقع للمسلحين", "TARGET"),
+             span("ريف حماة", "LOCATION"), span("صباح اليوم", "TIME"), span("القصف", "ATTACK"),
+             span("مقتل ثلاثة مسلحين", "CASUALTIES")]
+    return {"id": "new-001", "text": NEW_TEXT, "spans": spans, "meta": {"source": "test"}}
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """A private corpus, config and BentoML home holding one served tiny model."""
+    corpus = tmp_path / "corpus.jsonl"
+    shutil.copy(CORPUS, corpus)
+    home = tmp_path / "bentoml"
+    env = {**os.environ, "BENTOML_HOME": str(home), "ARABIC_EVENTS_CACHE": str(tmp_path / "cache"), "BENTOML_DO_NOT_TRACK": "true"}
+    base = (ROOT / "configs" / "tiny.yaml").read_text(encoding="utf-8").replace("annotations/corpus.jsonl", str(corpus))
+    run_cli(env, "train", "--config", str(write(tmp_path / "tiny.yaml", base)))
+    served = (home / "arabic-event-tagger.served").read_text().strip()
+    return type("Workspace", (), {"path": tmp_path, "corpus": corpus, "env": env, "home": home, "base": base, "served": served})
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def retrain(ws, *extra, tolerance):
+    config = write(ws.path / "retrain.yaml", ws.base + f"promotion_tolerance: {tolerance}\n")
+    return subprocess.run(
+        [sys.executable, "-m", "arabic_events", "retrain", "--config", str(config), "--corpus", str(ws.corpus),
+         "--history", str(ws.path / "history.jsonl"), *extra],
+        cwd=ROOT, env=ws.env, capture_output=True, text=True, timeout=600,
+    )
+
+
+def stored_models(ws):
+    return sorted(p.name for p in (ws.home / "models" / "arabic-event-tagger").iterdir() if p.name != "latest")
+
+
+def test_an_invalid_batch_changes_nothing(workspace):
+    before = workspace.corpus.read_bytes()
+    models = stored_models(workspace)
+    bad = new_article()
+    bad["spans"].append({"start": 1, "end": 4, "label": "ATTACK"})
+    batch = write(workspace.path / "batch.jsonl", json.dumps(new_article(), ensure_ascii=False) + "\n"
+                  + json.dumps({**bad, "id": "new-002"}, ensure_ascii=False) + "\n")
+    result = retrain(workspace, "--add", str(batch), tolerance=0.01)
+    assert result.returncode == 1
+    assert "starts or ends inside a word" in result.stderr
+    assert workspace.corpus.read_bytes() == before
+    assert not (workspace.path / "history.jsonl").exists()
+    assert stored_models(workspace) == models
+
+
+def test_a_valid_batch_merges_keeps_history_and_promotes_within_tolerance(workspace):
+    corrected = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[4])
+    original_spans = list(corrected["spans"])
+    corrected["spans"] = corrected["spans"][:-1]
+    batch = write(workspace.path / "batch.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (new_article(), corrected)))
+    result = retrain(workspace, "--add", str(batch), tolerance=1.0)
+    assert result.returncode == 0, result.stderr[-2000:]
+    merged = [json.loads(line) for line in workspace.corpus.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in merged] == ["seed-000", "seed-001", "seed-002", "seed-003", "seed-004", "new-001"]
+    assert merged[4]["spans"] == corrected["spans"]
+    [history] = [json.loads(line) for line in (workspace.path / "history.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert history["id"] == "seed-004" and history["spans"] == original_spans and history["replaced_by"] == "seed-004"
+    assert "PROMOTED" in result.stdout
+    served = (workspace.home / "arabic-event-tagger.served").read_text().strip()
+    assert served != workspace.served and len(stored_models(workspace)) == 2
+
+
+def test_a_candidate_worse_beyond_tolerance_is_stored_but_not_promoted(workspace):
+    batch = write(workspace.path / "batch.jsonl", json.dumps(new_article(), ensure_ascii=False) + "\n")
+    result = retrain(workspace, "--add", str(batch), tolerance=-1.0)  # the candidate would need +1.0 event F1
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "NOT PROMOTED" in result.stdout
+    assert (workspace.home / "arabic-event-tagger.served").read_text().strip() == workspace.served
+    assert len(stored_models(workspace)) == 2
