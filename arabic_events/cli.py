@@ -241,6 +241,47 @@ def crossval(
 
 
 @app.command()
+def ablation(
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Config of the settings with more than the seeds."),
+    seeds_config: Path = typer.Option(Path("configs/seeds.yaml"), "--seeds-config", help="Config of the seeds-only setting."),
+    folds: int = typer.Option(3, "--folds", help="Folds by document over the real texts."),
+    out: Path = typer.Option(Path("reports/ablation.json"), "--out", help="Where to write the scores."),
+) -> None:
+    """Cross-validate seeds only, + Syrian Archive, + Wikinews, + contrast set; per source and pooled."""
+    from rich.table import Table
+
+    from training.ablation import ablate
+
+    annotations = PROJECT_ROOT / "annotations"
+    files = {"seeds": annotations / "corpus.jsonl", "syrian-archive": annotations / "standoff" / "syrian-archive.jsonl",
+             "wikinews": annotations / "standoff" / "wikinews-ar.jsonl", "contrast": annotations / "contrast.jsonl"}
+    sources = {name: read_corpus([path], say=_note) for name, path in files.items()}
+    missing = [name for name, docs in sources.items() if not docs]
+    if missing:
+        raise UserError(f"the ablation needs every source; missing: {', '.join(missing)} (run 'make corpus-texts')")
+    config, small = _load_config(config_file), _load_config(seeds_config)
+    settings = [
+        ("seeds", ["seeds"], small),
+        ("+ Syrian Archive", ["seeds", "syrian-archive"], config),
+        ("+ Wikinews", ["seeds", "syrian-archive", "wikinews"], config),
+        ("+ contrast set", ["seeds", "syrian-archive", "wikinews", "contrast"], config),
+    ]
+    result = ablate(sources, settings, folds, config.seed, err)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out, json.dumps(result, ensure_ascii=False, indent=1))
+    table = Table(title=f"ablation, {folds} folds by document", title_justify="left")
+    for column in ("trained on", "tested on", "event F1", "trigger F1", "argument F1", "spans lenient F1", "attack sent. F1", "events / negative doc"):
+        table.add_column(column, justify="left" if column in ("trained on", "tested on") else "right")
+    for label, setting in result["settings"].items():
+        for name, s in setting["scores"].items():
+            table.add_row(label, name, f"{s['events']['events']['f1']:.3f}", f"{s['spans']['triggers (micro)']['f1']:.3f}",
+                          f"{s['spans']['arguments (micro)']['f1']:.3f}", f"{s['spans (lenient)']['micro avg']['f1']:.3f}",
+                          f"{s['sentences']['attack']['f1']:.3f}", f"{s['negatives']['events_per_negative_document']:.2f}")
+    console.print(table)
+    console.print(f"wrote {out}")
+
+
+@app.command()
 def tag(
     articles: Path = typer.Argument(..., help="JSONL with id and text, or a folder of .txt files."),
     output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write, one result per article."),

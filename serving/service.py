@@ -10,6 +10,7 @@ Run with ``bentoml serve serving.service:EventService`` (``make serve`` does).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from typing import Any
@@ -17,7 +18,9 @@ from typing import Any
 os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import aiohttp  # noqa: E402
 import bentoml  # noqa: E402
+from bentoml.exceptions import ServiceUnavailable  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS  # noqa: E402
@@ -32,6 +35,13 @@ MODEL_TAG = resolve_tag(SETTINGS.model_tag)
 MODEL = bentoml.models.BentoModel(MODEL_TAG)
 logger = logging.getLogger("arabic_events.service")
 install_log_filter()
+
+
+TAGGER_ATTEMPTS = 3
+
+
+class ModelUnavailable(Exception):
+    """The model worker could not be reached after retries."""
 
 
 class Article(BaseModel):
@@ -94,10 +104,24 @@ class EventService:
             return 413, f"{where}text has {len(article.text)} characters; the limit is {SETTINGS.max_article_chars}"
         return None
 
+    async def _tag(self, texts: list[str]) -> list[SentenceTagging]:
+        """Sentences through the batched model worker, retrying a dropped connection.
+
+        Under load the worker's keep-alive connections are sometimes closed just as they
+        are reused (aiohttp's ServerDisconnectedError); tagging is idempotent, so retry.
+        """
+        for attempt in range(TAGGER_ATTEMPTS):
+            try:
+                return [SentenceTagging.from_json(t) for t in await self.tagger.to_async.tag_sentences(texts)]
+            except aiohttp.ClientConnectionError as exc:
+                logger.warning("model worker connection dropped (%s); attempt %d of %d", type(exc).__name__, attempt + 1, TAGGER_ATTEMPTS)
+                await asyncio.sleep(0.05 * (attempt + 1))
+        raise ModelUnavailable("the model worker is not answering; try again")
+
     async def _extract(self, articles: list[Article]) -> list[dict[str, Any]]:
         per_article = [article_sentences(a.text) for a in articles]
         texts = [a.text[s.start : s.end] for a, sentences in zip(articles, per_article) for s in sentences]
-        tagged = [SentenceTagging.from_json(t) for t in await self.tagger.to_async.tag_sentences(texts)] if texts else []
+        tagged = await self._tag(texts) if texts else []
         results, cursor = [], 0
         for article, sentences in zip(articles, per_article):
             mine = tagged[cursor : cursor + len(sentences)]
@@ -113,7 +137,11 @@ class EventService:
         if problem:
             ctx.response.status_code = problem[0]
             return {"error": problem[1]}
-        return (await self._extract([article]))[0]
+        try:
+            return (await self._extract([article]))[0]
+        except (ModelUnavailable, ServiceUnavailable) as exc:
+            ctx.response.status_code = 503
+            return {"error": str(exc) if isinstance(exc, ModelUnavailable) else "the model worker is overloaded; try again"}
 
     @bentoml.api(route="/extract_batch")
     async def extract_batch(self, articles: list[Article], ctx: bentoml.Context) -> dict:
@@ -129,7 +157,11 @@ class EventService:
             if problem:
                 ctx.response.status_code = problem[0]
                 return {"error": problem[1]}
-        return {"results": await self._extract(articles)}
+        try:
+            return {"results": await self._extract(articles)}
+        except (ModelUnavailable, ServiceUnavailable) as exc:
+            ctx.response.status_code = 503
+            return {"error": str(exc) if isinstance(exc, ModelUnavailable) else "the model worker is overloaded; try again"}
 
 
 EventService.add_asgi_middleware(SpecificValidationErrors)

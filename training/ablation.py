@@ -1,0 +1,64 @@
+"""What each source of annotations adds: cross-validation by document over the real texts.
+
+The real documents (seeds, Syrian Archive, Wikinews) are split once into folds,
+whole incident groups together. For every data setting, each fold's model is
+trained on that setting's documents outside the fold (the contrast set, being
+constructed text, is only ever trained on) and tested on *all* real documents
+of the fold, so every setting is measured on the same articles: its own
+sources, other conflicts, and the hard negatives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+
+from model.document import Document
+from model.predictor import EventExtractor
+from training.config import TrainConfig
+from training.crossval import make_folds
+from training.metrics import DocumentPrediction, prediction_from_result, score
+from training.store import inference_settings
+from training.trainer import train
+
+
+def negative_rate(documents: Sequence[Document], predictions: Sequence[DocumentPrediction]) -> dict[str, float]:
+    """Events fired per document that reports no event at all."""
+    negatives = [(d, p) for d, p in zip(documents, predictions) if not any(d.event_types(s) for s in d.sentences)]
+    fired = sum(len(p.events) for _, p in negatives)
+    return {"negative_documents": len(negatives), "events_fired": fired,
+            "events_per_negative_document": fired / len(negatives) if negatives else 0.0}
+
+
+def ablate(
+    sources: dict[str, list[Document]],
+    settings: list[tuple[str, list[str], TrainConfig]],
+    folds: int,
+    seed: int,
+    console: Console,
+) -> dict[str, Any]:
+    """``sources``: name -> documents (a name starting with "contrast" is train-only);
+    ``settings``: (label, source names to train on, config)."""
+    real = [(name, d) for name, docs in sources.items() if not name.startswith("contrast") for d in docs]
+    plan = make_folds([d for _, d in real], folds, seed)
+    results: dict[str, Any] = {"folds": [[real[i][1].id for i in fold] for fold in plan], "settings": {}}
+    for label, names, config in settings:
+        predictions: dict[str, DocumentPrediction] = {}
+        for k, fold in enumerate(plan, start=1):
+            test_ids = {real[i][1].id for i in fold}
+            training = [d for name in names for d in sources[name] if d.id not in test_ids]
+            console.print(f"{label}: fold {k}/{len(plan)}, training on {len(training)} documents")
+            result = train(config, training)
+            extractor = EventExtractor(result.model, result.tokenizer, **inference_settings(config))
+            test = [real[i][1] for i in fold]
+            outputs = extractor.extract_many([(d.id, d.text) for d in test])
+            predictions.update({d.id: prediction_from_result(d, o) for d, o in zip(test, outputs)})
+        per_source = {}
+        for name in [n for n in sources if not n.startswith("contrast")] + ["pooled"]:
+            docs = [d for n, d in real if name in (n, "pooled")]
+            preds = [predictions[d.id] for d in docs]
+            per_source[name] = {**score(docs, preds), "negatives": negative_rate(docs, preds)}
+        results["settings"][label] = {"train_sources": names, "config": config.to_dict(), "scores": per_source}
+    return results
