@@ -10,7 +10,7 @@ export BENTOML_DO_NOT_TRACK := true
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install serve test validate clean corpus-texts
+.PHONY: install serve test bench validate clean corpus-texts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -39,6 +39,9 @@ corpus-texts: install
 
 serve: install corpus-texts
 	$(BIN)/arabic-events serve
+
+bench: install corpus-texts
+	$(BIN)/arabic-events bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache

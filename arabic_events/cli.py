@@ -307,6 +307,18 @@ def tag(
     console.print(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}")
 
 
+def _ensure_served_model(config_file: Path) -> None:
+    """Train and promote the default model when the BentoML store holds none yet."""
+    import bentoml
+
+    from serving.settings import load_settings
+    from training.store import MODEL_NAME
+
+    if load_settings().model_tag in ("served", f"{MODEL_NAME}:latest") and not bentoml.models.list(MODEL_NAME):
+        console.print(f"no {MODEL_NAME} model in the BentoML store yet: training {config_file} first")
+        train(config_file=config_file, data=None, output=None, holdout=0, store=True, promote_model=True)
+
+
 @app.command()
 def serve(
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config, if a model must be trained first."),
@@ -314,21 +326,27 @@ def serve(
     """Serve the API and page (bentoml serve), training the default model first if the store has none."""
     import os
 
-    import bentoml
-
     from serving.settings import load_settings
-    from training.store import MODEL_NAME
 
+    _ensure_served_model(config_file)
     settings = load_settings()
-    if settings.model_tag in ("served", f"{MODEL_NAME}:latest") and not bentoml.models.list(MODEL_NAME):
-        console.print(f"no {MODEL_NAME} model in the BentoML store yet: training {config_file} first")
-        train(config_file=config_file, data=None, output=None, holdout=0, store=True, promote_model=True)
     console.print(f"serving {settings.model_tag} on http://{settings.host}:{settings.port}")
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "bentoml", "serve", "serving.service:EventService",
          "--host", settings.host, "--port", str(settings.port), "--working-dir", str(PROJECT_ROOT)],
     )
+
+
+@app.command()
+def bench(
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config, if a model must be trained first."),
+) -> None:
+    """Measure speed against this machine's limit; writes BENCHMARKS.md and BENCHMARKS.json."""
+    from benchmarks.run import main as run_benchmark
+
+    _ensure_served_model(config_file)
+    run_benchmark()
 
 
 @app.command()

@@ -33,6 +33,19 @@ from model.text_units import Sentence, split_sentences, tokenize
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FC\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFC]")
 NO_ARABIC_WARNING = "the text has no Arabic letters; nothing to tag"
+PRECISIONS = ("fp32", "int8")
+
+
+def quantize_int8(model: EventTagger) -> EventTagger:
+    """A copy with dynamic int8 linear layers: weights stored as int8, activations quantized per batch.
+
+    The faster CPU path (see BENCHMARKS.md for its speed-up and its cost in F1).
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
+        return torch.ao.quantization.quantize_dynamic(model.eval(), {torch.nn.Linear}, dtype=torch.qint8)
 
 
 @dataclass
@@ -107,8 +120,12 @@ class EventExtractor:
         threshold: float = 0.5,
         batch_size: int = 16,
         tag: str = "",
+        precision: str = "fp32",
     ):
-        self.model = model.eval()
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        self.model = quantize_int8(model) if precision == "int8" else model.eval()
+        self.precision = precision
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.stride = stride

@@ -27,6 +27,7 @@ from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS  # noqa: E402
 from model.predictor import SentenceTagging, article_sentences, build_result  # noqa: E402
 from serving.middleware import BodyLimit, SpecificValidationErrors, install_log_filter  # noqa: E402
 from serving.page import make_page_app  # noqa: E402
+from serving.pending import append_pending  # noqa: E402
 from serving.settings import load_settings  # noqa: E402
 from training.store import resolve_tag  # noqa: E402
 
@@ -47,6 +48,12 @@ class ModelUnavailable(Exception):
 class Article(BaseModel):
     text: str
     id: str | None = None
+
+
+class AnnotatedSpan(BaseModel):
+    start: int
+    end: int
+    label: str
 
 
 def model_metadata() -> dict[str, Any]:
@@ -75,9 +82,11 @@ class SentenceTagger:
 
         torch.set_num_threads(SETTINGS.threads or os.cpu_count() or 1)
         settings = self.model.info.metadata.get("inference", {})
-        self.extractor = EventExtractor.from_directory(self.model.path, tag=str(self.model.tag), **settings)
-        logger.info("serving model %s (setting %r, backbone %s)", self.extractor.tag, SETTINGS.model_tag,
-                    self.extractor.model_info["backbone"])
+        self.extractor = EventExtractor.from_directory(
+            self.model.path, tag=str(self.model.tag), precision=SETTINGS.precision, **settings
+        )
+        logger.info("serving model %s (setting %r, backbone %s, %s)", self.extractor.tag, SETTINGS.model_tag,
+                    self.extractor.model_info["backbone"], SETTINGS.precision)
 
     @bentoml.api(batchable=True, max_batch_size=SETTINGS.sentence_batch_size, max_latency_ms=SETTINGS.sentence_batch_latency_ms)
     def tag_sentences(self, sentences: list[str]) -> list[dict]:
@@ -162,6 +171,20 @@ class EventService:
         except (ModelUnavailable, ServiceUnavailable) as exc:
             ctx.response.status_code = 503
             return {"error": str(exc) if isinstance(exc, ModelUnavailable) else "the model worker is overloaded; try again"}
+
+
+    @bentoml.api(route="/annotations")
+    def annotations(
+        self, id: str, text: str, spans: list[AnnotatedSpan], ctx: bentoml.Context, meta: dict[str, Any] | None = None
+    ) -> dict:
+        """Keep a corrected article (corpus format) for the next ``arabic-events retrain --add``."""
+        record = {"id": id, "text": text, "spans": [s.model_dump() for s in spans], "meta": meta or {"source": "page"}}
+        pending, problems = append_pending(SETTINGS.pending_path, record)
+        if problems:
+            ctx.response.status_code = 400
+            return {"error": problems[0], "problems": problems}
+        ctx.response.status_code = 201
+        return {"id": id, "pending": pending}
 
 
 EventService.add_asgi_middleware(SpecificValidationErrors)

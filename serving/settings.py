@@ -20,6 +20,8 @@ ENVIRONMENT = {
     "threads": "ARABIC_EVENTS_THREADS",
     "sentence_batch_size": "ARABIC_EVENTS_SENTENCE_BATCH",
     "sentence_batch_latency_ms": "ARABIC_EVENTS_SENTENCE_LATENCY_MS",
+    "precision": "ARABIC_EVENTS_PRECISION",
+    "pending_annotations": "ARABIC_EVENTS_PENDING",
 }
 
 
@@ -33,6 +35,13 @@ class ServingSettings:
     threads: int = 0
     sentence_batch_size: int = 64
     sentence_batch_latency_ms: int = 60000
+    precision: str = "fp32"
+    pending_annotations: str = "annotations/pending.jsonl"
+
+    @property
+    def pending_path(self) -> Path:
+        path = Path(self.pending_annotations)
+        return path if path.is_absolute() else DEFAULT_FILE.parent.parent / path
 
     @property
     def max_extract_bytes(self) -> int:
@@ -62,4 +71,6 @@ def load_settings(path: Path | None = None) -> ServingSettings:
                 values[name] = int(value)
             except (TypeError, ValueError):
                 raise UserError(f"setting {name} must be a whole number, got {value!r}") from None
+    if values.get("precision", "fp32") not in ("fp32", "int8"):
+        raise UserError(f"setting precision must be fp32 or int8, got {values['precision']!r}")
     return ServingSettings(**values)

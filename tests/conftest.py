@@ -63,11 +63,13 @@ def server(tiny_env, tmp_path_factory):
     import httpx
 
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    folder = tmp_path_factory.mktemp("server")
+    log, pending = folder / "server.log", folder / "pending.jsonl"
+    env = {**tiny_env, "ARABIC_EVENTS_PENDING": str(pending)}
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "bentoml", "serve", "serving.service:EventService", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT, env=tiny_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -83,7 +85,7 @@ def server(tiny_env, tmp_path_factory):
             time.sleep(0.5)
         else:
             raise RuntimeError(f"server not ready in 120 s: {log.read_text()[-3000:]}")
-        yield type("Server", (), {"url": url, "pid": process.pid, "log": log, "process": process})
+        yield type("Server", (), {"url": url, "pid": process.pid, "log": log, "process": process, "pending": pending})
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

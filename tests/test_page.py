@@ -72,3 +72,28 @@ def test_page_highlights_the_spans_of_a_corpus_article(server, browser):
     assert legend == ["ATTACK", "RETALIATION", "ATTACKER", "TARGET", "WEAPON", "LOCATION", "ORIGIN", "TIME", "CASUALTIES"]
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "page.png"))
+
+
+def test_a_reviewer_corrects_a_label_and_submits_it(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    article = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[4])
+    browser.get(server.url + "/")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#legend [data-label]"))
+    browser.execute_script("arguments[0].value = arguments[1];", browser.find_element(By.ID, "text"), article["text"])
+    browser.find_element(By.ID, "run").click()
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#article mark.span"))
+    first = browser.find_element(By.CSS_SELECTOR, "#article mark.span")
+    start, label = first.get_attribute("data-start"), first.get_attribute("data-label")
+    new_label = "RETALIATION" if label == "ATTACK" else "ATTACK"
+    first.click()
+    Select(browser.find_element(By.ID, "editor-label")).select_by_value(new_label)
+    relabelled = browser.find_element(By.CSS_SELECTOR, f"#article mark.span[data-start='{start}']")
+    assert relabelled.get_attribute("data-label") == new_label
+    browser.find_element(By.ID, "submit-correction").click()
+    status = browser.find_element(By.ID, "correction-status")
+    WebDriverWait(browser, 30).until(lambda d: status.get_attribute("data-state"))
+    assert status.get_attribute("data-state") == "saved", status.text
+    kept = json.loads(server.pending.read_text(encoding="utf-8").splitlines()[-1])
+    assert any(s["start"] == int(start) and s["label"] == new_label for s in kept["spans"])

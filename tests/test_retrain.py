@@ -28,8 +28,7 @@ def new_article() -> dict:
     return {"id": "new-001", "text": NEW_TEXT, "spans": spans, "meta": {"source": "test"}}
 
 
-@pytest.fixture
-def workspace(tmp_path):
+def make_workspace(tmp_path):
     """A private corpus, config and BentoML home holding one served tiny model."""
     corpus = tmp_path / "corpus.jsonl"
     shutil.copy(CORPUS, corpus)
@@ -39,6 +38,11 @@ def workspace(tmp_path):
     run_cli(env, "train", "--config", str(write(tmp_path / "tiny.yaml", base)))
     served = (home / "arabic-event-tagger.served").read_text().strip()
     return type("Workspace", (), {"path": tmp_path, "corpus": corpus, "env": env, "home": home, "base": base, "served": served})
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    return make_workspace(tmp_path)
 
 
 def write(path, text):

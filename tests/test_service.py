@@ -140,3 +140,22 @@ def test_rejections_log_one_line_without_traceback(server):
     log = server.log.read_text()
     assert "rejected /extract: 1 validation error" in log
     assert "Traceback" not in log
+
+
+def test_a_corrected_article_is_kept_for_retraining(server):
+    article = ARTICLES[4]
+    record = {"id": "corrected-1", "text": article["text"], "spans": article["spans"][:4]}
+    response = post(server, "/annotations", record)
+    assert response.status_code == 201
+    assert response.json() == {"id": "corrected-1", "pending": 1}
+    [line] = server.pending.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["spans"] == article["spans"][:4]
+
+
+def test_an_invalid_correction_gets_400_with_its_problems_and_is_not_kept(server):
+    before = server.pending.read_text(encoding="utf-8") if server.pending.exists() else ""
+    record = {"id": "bad", "text": "قصفت الطائرات الموقع.", "spans": [{"start": 1, "end": 4, "label": "ATTACK"}]}
+    response = post(server, "/annotations", record)
+    assert response.status_code == 400
+    assert response.json()["problems"] == ["span ATTACK 1-4 «صفت»: starts or ends inside a word"]
+    assert (server.pending.read_text(encoding="utf-8") if server.pending.exists() else "") == before

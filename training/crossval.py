@@ -46,6 +46,7 @@ def crossvalidate(
     console = console or Console(stderr=True)
     plan = make_folds(documents, folds, config.seed)
     model_predictions: dict[int, DocumentPrediction] = {}
+    int8_predictions: dict[int, DocumentPrediction] = {}
     baseline: dict[int, DocumentPrediction] = {}
     per_fold = []
     seconds = 0.0
@@ -58,6 +59,9 @@ def crossvalidate(
         extractor = EventExtractor(result.model, result.tokenizer, **inference_settings(config))
         outputs = extractor.extract_many([(d.id, d.text) for d in test])
         fold_model = [prediction_from_result(d, o) for d, o in zip(test, outputs)]
+        quantized = EventExtractor(result.model, result.tokenizer, precision="int8", **inference_settings(config))
+        outputs = quantized.extract_many([(d.id, d.text) for d in test])
+        int8_predictions.update(zip(test_ids, [prediction_from_result(d, o) for d, o in zip(test, outputs)]))
         fold_baseline = baseline_predictions(training, test)
         model_predictions.update(zip(test_ids, fold_model))
         baseline.update(zip(test_ids, fold_baseline))
@@ -71,6 +75,7 @@ def crossvalidate(
         "train_seconds_total": round(seconds, 1),
         "pooled": {
             "model": score(documents, [model_predictions[i] for i in order]),
+            "model (int8)": score(documents, [int8_predictions[i] for i in order]),
             "baseline": score(documents, [baseline[i] for i in order]),
         },
         "per_fold": per_fold,

@@ -1,0 +1,1 @@
+"""Benchmarks of the product against this machine's limits."""

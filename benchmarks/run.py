@@ -1,0 +1,285 @@
+"""`make bench`: how fast the product is, measured against what this machine can do, in one run.
+
+Every figure is a median of several timed runs after a warm-up, and every speed is also given as
+a ratio to the raw encoder forward pass measured in the same run, because the machine is shared
+and absolute numbers drift. Writes BENCHMARKS.md and BENCHMARKS.json at the project root.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMAND = "make bench"
+console = Console(stderr=True)
+
+
+def median_time(fn, runs: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def matmul_gflops(n: int = 2048, runs: int = 7) -> float:
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return 2 * n**3 / median_time(lambda: torch.mm(a, b), runs, warmup=2) / 1e9
+
+
+def encoder_flops_per_token(model, mean_length: float) -> float:
+    """2 FLOPs per weight of the encoder layers and heads (embedding lookups are free), plus attention scores."""
+    config = model.config.encoder
+    weights = sum(p.numel() for n, p in model.named_parameters() if "embeddings" not in n)
+    attention = 4 * config.num_hidden_layers * mean_length * config.hidden_size
+    return 2 * weights + attention
+
+
+def corpus_articles() -> list[tuple[str, str]]:
+    from model.corpus_io import read_corpus
+
+    files = [ROOT / "annotations" / "corpus.jsonl", ROOT / "annotations" / "standoff" / "syrian-archive.jsonl"]
+    return [(d.id, d.text) for d in read_corpus(files, say=lambda m: console.print(m))]
+
+
+def windows_of(extractor, articles: list[tuple[str, str]]) -> list[list[int]]:
+    from model.encoding import encode_sentence
+    from model.predictor import article_sentences
+    from model.text_units import tokenize
+
+    texts = [text[s.start : s.end] for _, text in articles for s in article_sentences(text)]
+    encoded = extractor.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    windows = []
+    for ids, offsets, text in zip(encoded["input_ids"], encoded["offset_mapping"], texts):
+        sentence = encode_sentence(ids, offsets, tokenize(text), 0, extractor.tokenizer, extractor.max_length, extractor.stride)
+        windows += [w.input_ids for w in sentence.windows]
+    return windows
+
+
+def article_of_words(articles: list[tuple[str, str]], words: int) -> str:
+    """About ``words`` words of real corpus text, cut at a sentence end."""
+    from model.text_units import split_sentences
+
+    out, count = [], 0
+    for _, text in articles:
+        for sentence in split_sentences(text):
+            out.append(text[sentence.start : sentence.end])
+            count += len(out[-1].split())
+            if count >= words:
+                return "\n".join(out)
+    return "\n".join(out)
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+    import httpx
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bentoml", "serve", "serving.service:EventService", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGKILL)
+    raise RuntimeError("the service did not become ready in 180 s")
+
+
+def process_tree_rss(pid: int) -> int:
+    import psutil
+
+    root = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(train_epoch: bool = True) -> dict[str, Any]:
+    import httpx
+
+    from model.articles import read_articles
+    from model.predictor import EventExtractor
+    from training.store import get_stored, load_extractor
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    stored = get_stored(None)
+    extractor = load_extractor(str(stored.tag))
+    articles = corpus_articles()
+    windows = windows_of(extractor, articles)
+    tokens = sum(len(w) for w in windows)
+    results: dict[str, Any] = {"model": str(stored.tag), "backbone": extractor.model_info["backbone"],
+                               "articles": len(articles), "windows": len(windows), "tokens": tokens}
+
+    console.print("1/5 machine limit and raw forward pass")
+    results["matmul_gflops"] = matmul_gflops()
+    flops = encoder_flops_per_token(extractor.model, tokens / len(windows))
+    results["flops_per_token"] = flops
+    results["limit_tokens_per_s"] = results["matmul_gflops"] * 1e9 / flops
+    raw = median_time(lambda: extractor._forward(windows), runs=3)
+    results["raw_forward_tokens_per_s"] = tokens / raw
+    results["raw_fraction_of_limit"] = results["raw_forward_tokens_per_s"] / results["limit_tokens_per_s"]
+    quantized = EventExtractor(extractor.model, extractor.tokenizer, precision="int8", max_length=extractor.max_length, stride=extractor.stride)
+    results["raw_forward_int8_tokens_per_s"] = tokens / median_time(lambda: quantized._forward(windows), runs=3)
+    results["int8_speedup"] = results["raw_forward_int8_tokens_per_s"] / results["raw_forward_tokens_per_s"]
+
+    console.print("2/5 batch tagging (the path of `arabic-events tag`)")
+    with tempfile.TemporaryDirectory() as folder:
+        for doc_id, text in articles:
+            (Path(folder) / f"{doc_id}.txt").write_text(text, encoding="utf-8", newline="")
+
+        def tag_folder() -> None:
+            inputs = read_articles(Path(folder))
+            for begin in range(0, len(inputs), 8):
+                extractor.extract_many(inputs[begin : begin + 8])
+
+        tag_seconds = median_time(tag_folder, runs=3)
+    results["tag_articles_per_s"] = len(articles) / tag_seconds
+    results["tag_tokens_per_s"] = tokens / tag_seconds
+    results["tag_to_raw_ratio"] = results["tag_tokens_per_s"] / results["raw_forward_tokens_per_s"]
+
+    console.print("3/5 the service over loopback")
+    port = free_port()
+    server = start_server({**os.environ, "BENTOML_DO_NOT_TRACK": "true"}, port)
+    url = f"http://127.0.0.1:{port}/extract"
+    try:
+        def post(article: tuple[str, str]) -> float:
+            started = time.perf_counter()
+            response = httpx.post(url, json={"id": article[0], "text": article[1]}, timeout=600)
+            response.raise_for_status()
+            return time.perf_counter() - started
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(post, articles[:8]))  # warm-up
+            rounds = []
+            for _ in range(3):
+                started = time.perf_counter()
+                list(pool.map(post, articles))
+                rounds.append(time.perf_counter() - started)
+        service_seconds = statistics.median(rounds)
+        results["service_articles_per_s"] = len(articles) / service_seconds
+        results["service_tokens_per_s"] = tokens / service_seconds
+        results["service_to_raw_ratio"] = results["service_tokens_per_s"] / results["raw_forward_tokens_per_s"]
+        article = article_of_words(articles, 600)
+        results["latency_article_words"] = len(article.split())
+        for _ in range(3):
+            post(("latency", article))
+        latencies = sorted(post(("latency", article)) * 1000 for _ in range(30))
+        results["p50_ms_600_words"] = statistics.median(latencies)
+        results["p95_ms_600_words"] = latencies[int(0.95 * len(latencies)) - 1]
+        results["p99_ms_600_words"] = latencies[-1]
+        results["service_rss_mb"] = process_tree_rss(server.pid) / 2**20
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+    console.print("4/5 footprint")
+    results["model_size_mb"] = sum(f.stat().st_size for f in Path(stored.path).rglob("*") if f.is_file()) / 2**20
+    results["default_training_seconds"] = stored.info.metadata.get("train_seconds")
+    results["default_training_data"] = {k: stored.info.metadata.get(f"data_{k}") for k in ("documents", "sentences")}
+
+    if train_epoch:
+        console.print("5/5 one training epoch on the default config's data")
+        from model.corpus_io import read_corpus
+        from training.config import TrainConfig
+        from training.trainer import train
+
+        config = TrainConfig.from_yaml(ROOT / "configs" / "default.yaml").replace(epochs=1)
+        documents = read_corpus([ROOT / p for p in config.data], say=lambda m: console.print(m))
+        trained = train(config, documents, show_progress=False)
+        results["train_seconds_per_epoch"] = trained.seconds
+        results["train_epoch_sentences"] = sum(len(d.sentences) for d in documents)
+    return results
+
+
+ROWS = [
+    ("matmul_gflops", "fp32 matrix multiply, all cores", "{:.1f} GFLOP/s"),
+    ("limit_tokens_per_s", "encoder limit at that speed", "{:,.0f} tokens/s"),
+    ("raw_forward_tokens_per_s", "raw forward pass (batched, dynamic padding)", "{:,.0f} tokens/s"),
+    ("raw_fraction_of_limit", "raw forward / limit", "{:.2f}"),
+    ("raw_forward_int8_tokens_per_s", "raw forward pass, int8 linear layers", "{:,.0f} tokens/s"),
+    ("int8_speedup", "int8 / fp32 forward", "{:.2f}x"),
+    ("service_articles_per_s", "/extract, 8 concurrent clients", "{:.2f} articles/s"),
+    ("service_tokens_per_s", "/extract, 8 concurrent clients", "{:,.0f} tokens/s"),
+    ("service_to_raw_ratio", "service / raw forward", "{:.2f}"),
+    ("p50_ms_600_words", "/extract p50, one ~600-word article", "{:.0f} ms"),
+    ("p95_ms_600_words", "/extract p95", "{:.0f} ms"),
+    ("p99_ms_600_words", "/extract p99", "{:.0f} ms"),
+    ("tag_tokens_per_s", "arabic-events tag (in-process path)", "{:,.0f} tokens/s"),
+    ("tag_to_raw_ratio", "tag / raw forward", "{:.2f}"),
+    ("train_seconds_per_epoch", "one training epoch, default data", "{:.0f} s"),
+    ("default_training_seconds", "full training of the served model", "{:.0f} s"),
+    ("model_size_mb", "one saved model version", "{:.0f} MiB"),
+    ("service_rss_mb", "service resident memory (all processes)", "{:.0f} MiB"),
+]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}"
+
+
+def main() -> None:
+    results = run()
+    results["machine"] = machine()
+    results["date"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    table = Table(title=f"benchmark of {results['model']} ({results['backbone']})", title_justify="left")
+    table.add_column("measure")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    lines = ["| measure | what | value |", "|---|---|---|"]
+    for key, what, fmt in ROWS:
+        value = results.get(key)
+        shown = fmt.format(value) if isinstance(value, (int, float)) else "n/a"
+        table.add_row(key, what, shown)
+        lines.append(f"| `{key}` | {what} | {shown} |")
+    Console().print(table)
+    (ROOT / "BENCHMARKS.json").write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    body = "\n".join(lines)
+    (ROOT / "BENCHMARKS.md").write_text(
+        f"# Benchmarks\n\nLatest output of `{COMMAND}` ({results['date']}) on {results['machine']}; "
+        f"model {results['model']}, backbone `{results['backbone']}`, {results['articles']} corpus articles "
+        f"({results['windows']} model windows, {results['tokens']:,} tokens).\n\n{body}\n\n"
+        "Every time is the median of several runs after a warm-up. Ratios compare speeds measured in the same run, "
+        "so they hold better than the absolute figures on a shared machine. The limit assumes every weight of the "
+        "encoder costs 2 FLOPs per token (plus attention scores) at the measured matrix-multiply speed.\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()
