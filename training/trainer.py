@@ -53,9 +53,9 @@ def token_class_weights(labels: Sequence[Sequence[int]]) -> torch.Tensor:
 
 def train(config: TrainConfig, documents: Sequence[Document], show_progress: bool = True) -> TrainResult:
     """Fine-tune a new tagger on ``documents`` as ``config`` says."""
-    seed_everything(config.seed)
     encoder_path = resolve_backbone(config.backbone, (d.text for d in documents))
     tokenizer = AutoTokenizer.from_pretrained(encoder_path)
+    seed_everything(config.seed)  # after resolving: building a backbone may draw random numbers
     model = EventTagger.from_encoder(encoder_path, config.backbone, config.head_dropout)
     if config.freeze_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
