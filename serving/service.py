@@ -29,6 +29,7 @@ from serving.middleware import BodyLimit, SpecificValidationErrors, install_log_
 from serving.page import make_page_app  # noqa: E402
 from serving.pending import append_pending  # noqa: E402
 from serving.settings import load_settings  # noqa: E402
+from training.recipe_reports import crossvalidation_for  # noqa: E402
 from training.store import resolve_tag  # noqa: E402
 
 SETTINGS = load_settings()
@@ -65,6 +66,7 @@ def model_metadata() -> dict[str, Any]:
         "labels": {"spans": list(SPAN_LABELS), "events": list(EVENT_TYPES), "colours": LABEL_COLOURS},
         "training_data": {k: meta.get(f"data_{k}") for k in ("documents", "sentences", "spans", "sha256")},
         "metrics": meta.get("metrics", {}),
+        "cross_validation": crossvalidation_for(meta),
         "limits": {"max_article_chars": SETTINGS.max_article_chars, "max_batch_articles": SETTINGS.max_batch_articles},
     }
 

@@ -20,7 +20,7 @@ from model.predictor import EventExtractor
 from training.config import TrainConfig
 from training.crossval import make_folds
 from training.metrics import DocumentPrediction, prediction_from_result, score
-from training.store import inference_settings
+from training.store import data_fingerprint, inference_settings
 from training.trainer import train
 
 
@@ -60,5 +60,12 @@ def ablate(
             docs = [d for n, d in real if name in (n, "pooled")]
             preds = [predictions[d.id] for d in docs]
             per_source[name] = {**score(docs, preds), "negatives": negative_rate(docs, preds)}
-        results["settings"][label] = {"train_sources": names, "config": config.to_dict(), "scores": per_source}
+        everything = [d for name in names for d in sources[name]]
+        results["settings"][label] = {
+            "train_sources": names,
+            "config": config.to_dict(),
+            # the data a model of this recipe trains on when nothing is held out: links it to stored models
+            "data_sha256": data_fingerprint(everything),
+            "scores": per_source,
+        }
     return results

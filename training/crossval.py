@@ -18,7 +18,7 @@ from model.predictor import EventExtractor
 from training.baselines import baseline_predictions
 from training.config import TrainConfig
 from training.metrics import DocumentPrediction, prediction_from_result, score
-from training.store import inference_settings
+from training.store import data_fingerprint, inference_settings
 from training.trainer import train
 
 
@@ -70,6 +70,7 @@ def crossvalidate(
     order = range(len(documents))
     return {
         "config": config.to_dict(),
+        "data_sha256": data_fingerprint(documents),
         "folds": len(plan),
         "documents": len(documents),
         "train_seconds_total": round(seconds, 1),
