@@ -266,17 +266,22 @@ def ablation(
         ("+ Wikinews", ["seeds", "syrian-archive", "wikinews"], config),
         ("+ contrast set", ["seeds", "syrian-archive", "wikinews", "contrast"], config),
     ]
-    result = ablate(sources, settings, folds, config.seed, err)
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out, json.dumps(result, ensure_ascii=False, indent=1))
+
+    def save(partial: dict) -> None:
+        atomic_write_text(out, json.dumps(partial, ensure_ascii=False, indent=1))
+
+    result = ablate(sources, settings, folds, config.seed, err, checkpoint=save)
     table = Table(title=f"ablation, {folds} folds by document", title_justify="left")
-    for column in ("trained on", "tested on", "event F1", "trigger F1", "argument F1", "spans lenient F1", "attack sent. F1", "events / negative doc"):
+    for column in ("trained on", "tested on", "event F1", "trigger F1", "argument F1", "spans lenient F1", "attack sent. F1",
+                   "events / negative doc", "baseline event F1", "baseline events / neg. doc"):
         table.add_column(column, justify="left" if column in ("trained on", "tested on") else "right")
     for label, setting in result["settings"].items():
         for name, s in setting["scores"].items():
             table.add_row(label, name, f"{s['events']['events']['f1']:.3f}", f"{s['spans']['triggers (micro)']['f1']:.3f}",
                           f"{s['spans']['arguments (micro)']['f1']:.3f}", f"{s['spans (lenient)']['micro avg']['f1']:.3f}",
-                          f"{s['sentences']['attack']['f1']:.3f}", f"{s['negatives']['events_per_negative_document']:.2f}")
+                          f"{s['sentences']['attack']['f1']:.3f}", f"{s['negatives']['events_per_negative_document']:.2f}",
+                          f"{s['baseline']['events']['events']['f1']:.3f}", f"{s['baseline']['negatives']['events_per_negative_document']:.2f}")
     console.print(table)
     console.print(f"wrote {out}")
 

@@ -10,13 +10,14 @@ sources, other conflicts, and the hard negatives.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Console
 
 from model.document import Document
 from model.predictor import EventExtractor
+from training.baselines import baseline_predictions
 from training.config import TrainConfig
 from training.crossval import make_folds
 from training.metrics import DocumentPrediction, prediction_from_result, score
@@ -38,6 +39,7 @@ def ablate(
     folds: int,
     seed: int,
     console: Console,
+    checkpoint: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """``sources``: name -> documents (a name starting with "contrast" is train-only);
     ``settings``: (label, source names to train on, config)."""
@@ -46,6 +48,7 @@ def ablate(
     results: dict[str, Any] = {"folds": [[real[i][1].id for i in fold] for fold in plan], "settings": {}}
     for label, names, config in settings:
         predictions: dict[str, DocumentPrediction] = {}
+        baseline: dict[str, DocumentPrediction] = {}
         for k, fold in enumerate(plan, start=1):
             test_ids = {real[i][1].id for i in fold}
             training = [d for name in names for d in sources[name] if d.id not in test_ids]
@@ -55,11 +58,17 @@ def ablate(
             test = [real[i][1] for i in fold]
             outputs = extractor.extract_many([(d.id, d.text) for d in test])
             predictions.update({d.id: prediction_from_result(d, o) for d, o in zip(test, outputs)})
+            baseline.update({d.id: p for d, p in zip(test, baseline_predictions(training, test))})
         per_source = {}
         for name in [n for n in sources if not n.startswith("contrast")] + ["pooled"]:
             docs = [d for n, d in real if name in (n, "pooled")]
             preds = [predictions[d.id] for d in docs]
-            per_source[name] = {**score(docs, preds), "negatives": negative_rate(docs, preds)}
+            trivial = [baseline[d.id] for d in docs]
+            per_source[name] = {
+                **score(docs, preds),
+                "negatives": negative_rate(docs, preds),
+                "baseline": {**score(docs, trivial), "negatives": negative_rate(docs, trivial)},
+            }
         everything = [d for name in names for d in sources[name]]
         results["settings"][label] = {
             "train_sources": names,
@@ -68,4 +77,6 @@ def ablate(
             "data_sha256": data_fingerprint(everything),
             "scores": per_source,
         }
+        if checkpoint:
+            checkpoint(results)  # a long run keeps every finished setting
     return results
