@@ -333,9 +333,11 @@ def serve(
 
     from serving.settings import load_settings
 
+    from training.store import resolve_tag
+
     _ensure_served_model(config_file)
     settings = load_settings()
-    console.print(f"serving {settings.model_tag} on http://{settings.host}:{settings.port}")
+    console.print(f"serving {resolve_tag(settings.model_tag)} on http://{settings.host}:{settings.port}")
     os.execvp(
         sys.executable,
         [sys.executable, "-m", "bentoml", "serve", "serving.service:EventService",
