@@ -176,6 +176,16 @@ def run(train_epoch: bool = True) -> dict[str, Any]:
             response.raise_for_status()
             return time.perf_counter() - started
 
+        # Latency first, on the idle service: BentoML's adaptive batching learns how long to wait
+        # for company from recent traffic, so a burst of concurrent requests would inflate it.
+        article = article_of_words(articles, 600)
+        results["latency_article_words"] = len(article.split())
+        for _ in range(12):  # warm-up, and the dispatcher's own training requests
+            post(("latency", article))
+        latencies = sorted(post(("latency", article)) * 1000 for _ in range(30))
+        results["p50_ms_600_words"] = statistics.median(latencies)
+        results["p95_ms_600_words"] = latencies[int(0.95 * len(latencies)) - 1]
+        results["p99_ms_600_words"] = latencies[-1]
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(post, articles[:8]))  # warm-up
             rounds = []
@@ -187,15 +197,21 @@ def run(train_epoch: bool = True) -> dict[str, Any]:
         results["service_articles_per_s"] = len(articles) / service_seconds
         results["service_tokens_per_s"] = tokens / service_seconds
         results["service_to_raw_ratio"] = results["service_tokens_per_s"] / results["raw_forward_tokens_per_s"]
-        article = article_of_words(articles, 600)
-        results["latency_article_words"] = len(article.split())
-        for _ in range(3):
+        results["service_rss_mb"] = process_tree_rss(server.pid) / 2**20
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+
+    console.print("3b/5 the service with int8 linear layers (ARABIC_EVENTS_PRECISION=int8)")
+    port = free_port()
+    server = start_server({**os.environ, "BENTOML_DO_NOT_TRACK": "true", "ARABIC_EVENTS_PRECISION": "int8"}, port)
+    url = f"http://127.0.0.1:{port}/extract"
+    try:
+        for _ in range(12):
             post(("latency", article))
         latencies = sorted(post(("latency", article)) * 1000 for _ in range(30))
-        results["p50_ms_600_words"] = statistics.median(latencies)
-        results["p95_ms_600_words"] = latencies[int(0.95 * len(latencies)) - 1]
-        results["p99_ms_600_words"] = latencies[-1]
-        results["service_rss_mb"] = process_tree_rss(server.pid) / 2**20
+        results["p50_ms_600_words_int8"] = statistics.median(latencies)
+        results["p95_ms_600_words_int8"] = latencies[int(0.95 * len(latencies)) - 1]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -229,9 +245,11 @@ ROWS = [
     ("service_articles_per_s", "/extract, 8 concurrent clients", "{:.2f} articles/s"),
     ("service_tokens_per_s", "/extract, 8 concurrent clients", "{:,.0f} tokens/s"),
     ("service_to_raw_ratio", "service / raw forward", "{:.2f}"),
-    ("p50_ms_600_words", "/extract p50, one ~600-word article", "{:.0f} ms"),
+    ("p50_ms_600_words", "/extract p50, one ~600-word article, idle service", "{:.0f} ms"),
     ("p95_ms_600_words", "/extract p95", "{:.0f} ms"),
     ("p99_ms_600_words", "/extract p99", "{:.0f} ms"),
+    ("p50_ms_600_words_int8", "/extract p50, same article, int8 service", "{:.0f} ms"),
+    ("p95_ms_600_words_int8", "/extract p95, int8 service", "{:.0f} ms"),
     ("tag_tokens_per_s", "arabic-events tag (in-process path)", "{:,.0f} tokens/s"),
     ("tag_to_raw_ratio", "tag / raw forward", "{:.2f}"),
     ("train_seconds_per_epoch", "one training epoch, default data", "{:.0f} s"),
