@@ -18,7 +18,6 @@ Every resolver returns a directory or hub id that ``AutoTokenizer`` and
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -104,11 +103,3 @@ def resolve_backbone(name: str, corpus_texts: Iterable[str] = ()) -> str:
         return _local_dir(name, corpus_texts)
     return _hub(name, corpus_texts)
 
-
-def describe_backbone(resolved: str) -> dict[str, str]:
-    """A short, JSON-friendly description of a resolved backbone (for model metadata)."""
-    config = Path(resolved) / "config.json"
-    if config.exists():
-        data = json.loads(config.read_text(encoding="utf-8"))
-        return {"model_type": data.get("model_type", "?"), "hidden_size": str(data.get("hidden_size", "?"))}
-    return {"model_type": "hub", "hidden_size": "?"}

@@ -58,13 +58,6 @@ class Document:
     def tokens(self, sentence: Sentence) -> list[Token]:
         return tokenize(self.text, sentence.start, sentence.end)
 
-    def sentence_of(self, span: Span) -> Sentence | None:
-        """The sentence holding the whole span, or None when it crosses a sentence end."""
-        for sentence in self.sentences:
-            if sentence.start <= span.start and span.end <= sentence.end:
-                return sentence
-        return None
-
     def spans_in(self, sentence: Sentence) -> list[Span]:
         return [s for s in self.spans if sentence.start <= s.start and s.end <= sentence.end]
 

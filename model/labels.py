@@ -21,7 +21,6 @@ SPAN_LABELS: tuple[str, ...] = TRIGGER_LABELS + ARGUMENT_LABELS
 #: Sentence-level event types, in the order of the sentence head's outputs.
 EVENT_TYPES: tuple[str, ...] = ("attack", "retaliation")
 TRIGGER_TO_EVENT: dict[str, str] = dict(zip(TRIGGER_LABELS, EVENT_TYPES))
-EVENT_TO_TRIGGER: dict[str, str] = {v: k for k, v in TRIGGER_TO_EVENT.items()}
 
 #: IOB2 tags in the order of the token head's outputs: O, then B-/I- per label.
 BIO_TAGS: tuple[str, ...] = ("O",) + tuple(
