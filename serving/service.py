@@ -20,6 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import aiohttp  # noqa: E402
 import bentoml  # noqa: E402
+from transformers.utils import logging as hf_logging  # noqa: E402
 from bentoml.exceptions import ServiceUnavailable  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
@@ -37,6 +38,8 @@ MODEL_TAG = resolve_tag(SETTINGS.model_tag)
 MODEL = bentoml.models.BentoModel(MODEL_TAG)
 logger = logging.getLogger("arabic_events.service")
 install_log_filter()
+hf_logging.set_verbosity_error()  # keep the server log to one line per request: no progress bars
+hf_logging.disable_progress_bar()
 
 
 TAGGER_ATTEMPTS = 3
