@@ -63,10 +63,10 @@ def corpus_articles() -> list[tuple[str, str]]:
 
 def windows_of(extractor, articles: list[tuple[str, str]]) -> list[list[int]]:
     from model.encoding import encode_sentence
-    from model.predictor import article_sentences
+    from model.predictor import split_articles
     from model.text_units import tokenize
 
-    texts = [text[s.start : s.end] for _, text in articles for s in article_sentences(text)]
+    _, texts = split_articles([text for _, text in articles])
     encoded = extractor.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
     windows = []
     for ids, offsets, text in zip(encoded["input_ids"], encoded["offset_mapping"], texts):

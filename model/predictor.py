@@ -13,7 +13,7 @@ Two steps, so the service can put BentoML's adaptive batching between them:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,29 @@ def build_result(
     }
 
 
+def split_articles(texts: Sequence[str]) -> tuple[list[list[Sentence]], list[str]]:
+    """Each article's sentences, and all their texts in one flat list (the unit the model batches)."""
+    per_article = [article_sentences(text) for text in texts]
+    flat = [text[s.start : s.end] for text, sentences in zip(texts, per_article) for s in sentences]
+    return per_article, flat
+
+
+def build_results(
+    articles: Sequence[tuple[str | None, str]],
+    per_article: Sequence[Sequence[Sentence]],
+    taggings: Sequence[SentenceTagging],
+    threshold: float,
+    model_info: dict[str, str],
+) -> list[dict[str, Any]]:
+    """``build_result`` for each article, taking its share of the flat list of taggings."""
+    results, cursor = [], 0
+    for (doc_id, text), sentences in zip(articles, per_article):
+        mine = taggings[cursor : cursor + len(sentences)]
+        cursor += len(sentences)
+        results.append(build_result(doc_id, text, sentences, mine, threshold, model_info))
+    return results
+
+
 class EventExtractor:
     def __init__(
         self,
@@ -193,20 +216,10 @@ class EventExtractor:
                 type_probs[i] = types[row]
         return token_probs, type_probs
 
-    def extract_many(
-        self, articles: Sequence[tuple[str | None, str]], on_article: Callable[[int], None] | None = None
-    ) -> list[dict[str, Any]]:
+    def extract_many(self, articles: Sequence[tuple[str | None, str]]) -> list[dict[str, Any]]:
         """The response object for each ``(id, text)``; all their sentences are batched together."""
-        per_article = [article_sentences(text) for _, text in articles]
-        taggings = self.tag_sentences([text[s.start : s.end] for (_, text), ss in zip(articles, per_article) for s in ss])
-        results, cursor = [], 0
-        for (doc_id, text), sentences in zip(articles, per_article):
-            mine = taggings[cursor : cursor + len(sentences)]
-            cursor += len(sentences)
-            results.append(build_result(doc_id, text, sentences, mine, self.threshold, self.model_info))
-            if on_article:
-                on_article(len(results))
-        return results
+        per_article, sentences = split_articles([text for _, text in articles])
+        return build_results(articles, per_article, self.tag_sentences(sentences), self.threshold, self.model_info)
 
     def extract(self, text: str, doc_id: str | None = None) -> dict[str, Any]:
         return self.extract_many([(doc_id, text)])[0]

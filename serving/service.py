@@ -25,7 +25,7 @@ from bentoml.exceptions import ServiceUnavailable  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS  # noqa: E402
-from model.predictor import SentenceTagging, article_sentences, build_result  # noqa: E402
+from model.predictor import SentenceTagging, build_results, split_articles  # noqa: E402
 from serving.middleware import BodyLimit, SpecificValidationErrors, install_log_filter  # noqa: E402
 from serving.page import make_page_app  # noqa: E402
 from serving.pending import append_pending  # noqa: E402
@@ -133,15 +133,10 @@ class EventService:
         raise ModelUnavailable("the model worker is not answering; try again")
 
     async def _extract(self, articles: list[Article]) -> list[dict[str, Any]]:
-        per_article = [article_sentences(a.text) for a in articles]
-        texts = [a.text[s.start : s.end] for a, sentences in zip(articles, per_article) for s in sentences]
-        tagged = await self._tag(texts) if texts else []
-        results, cursor = [], 0
-        for article, sentences in zip(articles, per_article):
-            mine = tagged[cursor : cursor + len(sentences)]
-            cursor += len(sentences)
-            results.append(build_result(article.id, article.text, sentences, mine, self.threshold, self.model_info))
-        return results
+        per_article, sentences = split_articles([a.text for a in articles])
+        taggings = await self._tag(sentences) if sentences else []
+        pairs = [(a.id, a.text) for a in articles]
+        return build_results(pairs, per_article, taggings, self.threshold, self.model_info)
 
     @bentoml.api(route="/extract")
     async def extract(self, text: str, ctx: bentoml.Context, id: str | None = None) -> dict:
