@@ -179,7 +179,8 @@ def train(
 ) -> None:
     """Fine-tune the tagger; save it to the BentoML model store as arabic-event-tagger and serve it."""
     from training.crossval import make_folds
-    from training.metrics import prediction_from_result, score
+    from training.evaluation import predict_documents
+    from training.metrics import score
     from training.reports import scores_table
     from training.store import inference_settings, promote, save_to_store
     from training.trainer import train as run_training
@@ -201,8 +202,7 @@ def train(
     metrics = {}
     if held:
         extractor = EventExtractor(result.model, result.tokenizer, **inference_settings(config))
-        outputs = extractor.extract_many([(d.id, d.text) for d in held])
-        metrics = score(held, [prediction_from_result(d, o) for d, o in zip(held, outputs)])
+        metrics = score(held, predict_documents(extractor, held))
         console.print(scores_table(f"held-out: {', '.join(d.id for d in held)}", {"model": metrics}))
     console.print(
         f"done: {result.epochs} epochs, {result.steps} steps, {result.seconds:.0f} s, final loss {result.final_loss:.4f}"
@@ -368,7 +368,7 @@ def evaluate(
     from rich.progress import Progress
 
     from training.classical import ClassicalBaseline
-    from training.evaluation import align_results, evaluate as run_evaluation, predict_with_model
+    from training.evaluation import align_results, evaluate as run_evaluation, predict_documents
     from training.report_html import render
     from training.reports import scores_table
 
@@ -388,7 +388,7 @@ def evaluate(
         extractor = load_extractor(tag)
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("evaluating", total=len(gold))
-            model_predictions = predict_with_model(extractor, gold, lambda: progress.advance(task))
+            model_predictions = predict_documents(extractor, gold, lambda n: progress.advance(task, n), chunk=8)
         training_files = _data_paths(tuple(stored.info.metadata.get("config", {}).get("data", [])), None)
     baseline_predictions = None
     if baseline:

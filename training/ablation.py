@@ -20,7 +20,8 @@ from model.predictor import EventExtractor
 from training.baselines import baseline_predictions
 from training.config import TrainConfig
 from training.crossval import make_folds
-from training.metrics import DocumentPrediction, prediction_from_result, score
+from training.evaluation import predict_documents
+from training.metrics import DocumentPrediction, score
 from training.store import data_fingerprint, inference_settings
 from training.trainer import train
 
@@ -56,8 +57,7 @@ def ablate(
             result = train(config, training)
             extractor = EventExtractor(result.model, result.tokenizer, **inference_settings(config))
             test = [real[i][1] for i in fold]
-            outputs = extractor.extract_many([(d.id, d.text) for d in test])
-            predictions.update({d.id: prediction_from_result(d, o) for d, o in zip(test, outputs)})
+            predictions.update({d.id: p for d, p in zip(test, predict_documents(extractor, test))})
             baseline.update({d.id: p for d, p in zip(test, baseline_predictions(training, test))})
         per_source = {}
         for name in [n for n in sources if not n.startswith("contrast")] + ["pooled"]:

@@ -17,7 +17,8 @@ from model.document import Document
 from model.predictor import EventExtractor
 from training.baselines import baseline_predictions
 from training.config import TrainConfig
-from training.metrics import DocumentPrediction, prediction_from_result, score
+from training.evaluation import predict_documents
+from training.metrics import DocumentPrediction, score
 from training.store import data_fingerprint, inference_settings
 from training.trainer import train
 
@@ -57,11 +58,9 @@ def crossvalidate(
         result = train(config, training)
         seconds += result.seconds
         extractor = EventExtractor(result.model, result.tokenizer, **inference_settings(config))
-        outputs = extractor.extract_many([(d.id, d.text) for d in test])
-        fold_model = [prediction_from_result(d, o) for d, o in zip(test, outputs)]
+        fold_model = predict_documents(extractor, test)
         quantized = EventExtractor(result.model, result.tokenizer, precision="int8", **inference_settings(config))
-        outputs = quantized.extract_many([(d.id, d.text) for d in test])
-        int8_predictions.update(zip(test_ids, [prediction_from_result(d, o) for d, o in zip(test, outputs)]))
+        int8_predictions.update(zip(test_ids, predict_documents(quantized, test)))
         fold_baseline = baseline_predictions(training, test)
         model_predictions.update(zip(test_ids, fold_model))
         baseline.update(zip(test_ids, fold_baseline))

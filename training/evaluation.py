@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from model.document import Document
+from model.predictor import EventExtractor
 from training.metrics import DocumentPrediction, prediction_from_result, score
 from training.store import data_fingerprint
 
@@ -53,10 +54,19 @@ def evaluate(
     return report
 
 
-def predict_with_model(extractor, gold: Sequence[Document], advance: Callable[[], None]) -> list[DocumentPrediction]:
-    predictions = []
-    for document in gold:
-        result = extractor.extract(document.text, document.id)
-        predictions.append(prediction_from_result(document, result))
-        advance()
+def predict_documents(
+    extractor: EventExtractor,
+    documents: Sequence[Document],
+    advance: Callable[[int], None] | None = None,
+    chunk: int | None = None,
+) -> list[DocumentPrediction]:
+    """The extractor's predictions for annotated documents; ``chunk`` articles per call (all by default)."""
+    predictions: list[DocumentPrediction] = []
+    chunk = chunk or max(1, len(documents))
+    for begin in range(0, len(documents), chunk):
+        part = documents[begin : begin + chunk]
+        outputs = extractor.extract_many([(d.id, d.text) for d in part])
+        predictions += [prediction_from_result(d, o) for d, o in zip(part, outputs)]
+        if advance:
+            advance(len(part))
     return predictions

@@ -25,7 +25,8 @@ from model.errors import UserError
 from model.predictor import EventExtractor
 from training.config import TrainConfig
 from training.crossval import make_folds
-from training.metrics import prediction_from_result, score
+from training.evaluation import predict_documents
+from training.metrics import score
 from training.store import inference_settings, load_extractor, promote, save_to_store, served_tag
 from training.trainer import train
 
@@ -77,8 +78,7 @@ def merge_into_corpus(corpus_path: Path, history_path: Path, new: Sequence[Docum
 
 
 def _scores(extractor: EventExtractor, held_out: Sequence[Document]) -> dict[str, Any]:
-    outputs = extractor.extract_many([(d.id, d.text) for d in held_out])
-    return score(held_out, [prediction_from_result(d, o) for d, o in zip(held_out, outputs)])
+    return score(held_out, predict_documents(extractor, held_out))
 
 
 def event_f1(scores: dict[str, Any]) -> float:
