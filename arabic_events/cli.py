@@ -162,6 +162,17 @@ def _data_paths(config_data: tuple[str, ...], override: list[Path] | None) -> li
     return [p if p.is_absolute() else PROJECT_ROOT / p for p in map(Path, config_data)]
 
 
+PRECISION_HELP = "Inference precision: auto (bf16 where the CPU has it natively, else fp32, as the service), fp32, bf16 or int8."
+
+
+def _checked_precision(precision: str) -> str:
+    from model.predictor import PRECISIONS
+
+    if precision not in PRECISIONS:
+        raise UserError(f"--precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    return precision
+
+
 def _load_config(path: Path):
     from training.config import TrainConfig
 
@@ -223,6 +234,9 @@ def crossval(
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
     data: list[Path] = typer.Option(None, "--data", help="Annotated JSONL files (default: the config's)."),
     folds: int = typer.Option(0, "--folds", help="Number of folds by document (0: leave one article out)."),
+    test_on: list[Path] = typer.Option(
+        None, "--test-on", help="Hold out only the documents of these files (one of the training files); the rest train in every fold."
+    ),
     out: Path = typer.Option(Path("crossval.json"), "--out", help="Where to write per-fold and pooled metrics."),
 ) -> None:
     """Cross-validate by document, with the trivial baselines side by side; write JSON."""
@@ -231,9 +245,15 @@ def crossval(
 
     config = _load_config(config_file)
     documents = read_corpus(_data_paths(config.data, data), say=_note)
-    if len(documents) < 2:
-        raise UserError("cross-validation needs at least two documents")
-    result = crossvalidate(config, documents, folds or None, err)
+    testable = None
+    if test_on:
+        held_ids = {d.id for d in read_corpus(test_on, say=_note)}
+        testable = [i for i, d in enumerate(documents) if d.id in held_ids]
+        if not testable:
+            raise UserError(f"no document of {', '.join(map(str, test_on))} is in the training data")
+    if len(documents) < 2 or (testable is not None and len(testable) == len(documents)):
+        raise UserError("cross-validation needs at least two documents and some left to train on")
+    result = crossvalidate(config, documents, folds or None, err, testable)
     atomic_write_text(out, json.dumps(result, ensure_ascii=False, indent=1))
     pooled = result["pooled"]
     console.print(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}))
@@ -292,6 +312,7 @@ def tag(
     output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write, one result per article."),
     model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
     batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
+    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
 ) -> None:
     """Tag articles with a stored model; writes the service's response object per article."""
     from rich.progress import Progress
@@ -299,7 +320,7 @@ def tag(
     from training.store import load_extractor
 
     inputs = read_articles(articles)
-    extractor = load_extractor(model)
+    extractor = load_extractor(model, precision=_checked_precision(precision))
     results = []
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("tagging", total=len(inputs))
@@ -363,6 +384,7 @@ def evaluate(
     model: str = typer.Option(None, "--model", help="Model tag (default: the served model)."),
     predictions: Path = typer.Option(None, "--predictions", help="Score this JSONL of responses instead of running a model."),
     baseline: bool = typer.Option(False, "--baseline", help="Add the classical baseline, trained on the model's training data."),
+    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
 ) -> None:
     """Score a model on annotated articles: report.json and a self-contained report.html."""
     from rich.progress import Progress
@@ -385,7 +407,7 @@ def evaluate(
 
         stored = get_stored(model)
         tag = str(stored.tag)
-        extractor = load_extractor(tag)
+        extractor = load_extractor(tag, precision=_checked_precision(precision))
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("evaluating", total=len(gold))
             model_predictions = predict_documents(extractor, gold, lambda n: progress.advance(task, n), chunk=8)

@@ -3,7 +3,7 @@
 Two steps, so the service can put BentoML's adaptive batching between them:
 
 * ``EventExtractor.tag_sentences`` takes sentence texts (from any number of
-  articles), batches them by length, reads each word's tag probabilities from
+  articles), packs them into rows and forward calls (``model.batching``), reads each word's tag probabilities from
   its first sub-token, decodes them under IOB2 constraints and returns spans
   with offsets relative to each sentence, plus event-type probabilities.
 * ``build_result`` puts an article back together: absolute offsets into the
@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
+from model.batching import pack_batch, pack_rows, plan_batches
 from model.bio import tags_to_spans
 from model.decoding import viterbi
 from model.document import Span
@@ -33,7 +34,24 @@ from model.text_units import Sentence, split_sentences, tokenize
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FC\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFC]")
 NO_ARABIC_WARNING = "the text has no Arabic letters; nothing to tag"
-PRECISIONS = ("fp32", "int8")
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
+
+
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 matrices in hardware (AVX512-BF16 or AMX).
+
+    Elsewhere oneDNN emulates bf16, which is no faster than fp32 and less exact.
+    """
+    return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+
+
+def resolve_precision(precision: str) -> str:
+    """``auto`` is bf16 where the CPU has it natively (same spans as fp32 here, 2.5x faster), else fp32."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    if precision == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    return precision
 
 
 def quantize_int8(model: EventTagger) -> EventTagger:
@@ -46,6 +64,22 @@ def quantize_int8(model: EventTagger) -> EventTagger:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao.quantization announces its move to torchao
         return torch.ao.quantization.quantize_dynamic(model.eval(), {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def bf16_linears(model: EventTagger) -> EventTagger:
+    """A copy whose encoder linear layers hold bfloat16 weights; run it under CPU autocast.
+
+    Autocast alone would cast every fp32 weight again on each forward call (about 5 ms
+    of a 7 ms call on a short batch); the copy casts once. Embeddings, layer norms and
+    the heads stay in float32, as autocast would keep them.
+    """
+    import copy
+
+    copied = copy.deepcopy(model).eval()
+    for module in copied.encoder.modules():
+        if isinstance(module, torch.nn.Linear):
+            module.to(torch.bfloat16)
+    return copied
 
 
 @dataclass
@@ -145,15 +179,14 @@ class EventExtractor:
         tag: str = "",
         precision: str = "fp32",
     ):
-        if precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
-        self.model = quantize_int8(model) if precision == "int8" else model.eval()
-        self.precision = precision
+        self.precision = resolve_precision(precision)
+        converted = {"int8": quantize_int8, "bf16": bf16_linears}.get(self.precision)
+        self.model = converted(model) if converted else model.eval()
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.stride = stride
         self.threshold = threshold
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # packed rows per forward call
         self.tag = tag
         self.sentence_labels: list[str] = list(model.config.sentence_labels)
 
@@ -165,7 +198,7 @@ class EventExtractor:
 
     @property
     def model_info(self) -> dict[str, str]:
-        return {"tag": self.tag, "backbone": self.model.config.backbone}
+        return {"tag": self.tag, "backbone": self.model.config.backbone, "precision": self.precision}
 
     def tag_sentences(self, texts: Sequence[str]) -> list[SentenceTagging]:
         """Spans (offsets relative to each text) and event-type probabilities for each sentence."""
@@ -199,21 +232,17 @@ class EventExtractor:
         """Tag probabilities per window position, and event-type probabilities per window."""
         token_probs: list[np.ndarray] = [np.empty(0)] * len(windows)
         type_probs = np.zeros((len(windows), len(self.sentence_labels)))
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-        for begin in range(0, len(order), self.batch_size):
-            batch = order[begin : begin + self.batch_size]
-            width = max(len(windows[i]) for i in batch)
-            ids = torch.full((len(batch), width), self.tokenizer.pad_token_id, dtype=torch.long)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, i in enumerate(batch):
-                ids[row, : len(windows[i])] = torch.tensor(windows[i])
-                mask[row, : len(windows[i])] = 1
-            output = self.model(input_ids=ids, attention_mask=mask)
-            tags = output.token_logits.softmax(-1).numpy()
-            types = output.sentence_logits.sigmoid().numpy()
-            for row, i in enumerate(batch):
-                token_probs[i] = tags[row, : len(windows[i])]
-                type_probs[i] = types[row]
+        rows = pack_rows([len(w) for w in windows])
+        row_lengths = [sum(len(windows[i]) for i in row) for row in rows]
+        for batch in plan_batches(row_lengths, self.batch_size):
+            ids, segments, placed = pack_batch(windows, [rows[r] for r in batch], self.tokenizer.pad_token_id)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+                output = self.model.forward_packed(ids, segments)
+            tags = output.token_logits.float().softmax(-1).numpy()
+            types = output.sentence_logits.float().sigmoid().numpy()
+            for k, (i, b, first) in enumerate(placed):
+                token_probs[i] = tags[b, first : first + len(windows[i])]
+                type_probs[i] = types[k]
         return token_probs, type_probs
 
     def extract_many(self, articles: Sequence[tuple[str | None, str]]) -> list[dict[str, Any]]:

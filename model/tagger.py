@@ -124,3 +124,32 @@ class EventTagger(PreTrainedModel):
             )
             loss = token_loss_weight * token_loss + sentence_loss_weight * sentence_loss
         return EventTaggerOutput(loss=loss, token_logits=token_logits, sentence_logits=sentence_logits)
+
+    def forward_packed(self, input_ids: torch.Tensor, segment_ids: torch.Tensor) -> EventTaggerOutput:
+        """Inference on rows that each hold several windows back to back, with no padding between them.
+
+        ``segment_ids`` numbers the windows 1, 2, ... across the whole batch (0 marks padding at
+        row ends). Each window attends only to itself (a block-diagonal mask) and counts its
+        positions from 0, so it gets the same encoding as alone in a padded batch. Returns
+        ``token_logits`` per row position and ``sentence_logits`` per window: row ``k - 1`` is
+        window ``k``.
+        """
+        length = input_ids.size(1)
+        index = torch.arange(length).expand_as(segment_ids)
+        starts = torch.ones_like(segment_ids, dtype=torch.bool)
+        starts[:, 1:] = segment_ids[:, 1:] != segment_ids[:, :-1]
+        position_ids = index - torch.where(starts, index, 0).cummax(dim=1).values
+        allowed = (segment_ids[:, :, None] == segment_ids[:, None, :]) & (segment_ids[:, None, :] > 0)
+        allowed |= torch.eye(length, dtype=torch.bool)  # padding attends to itself: no empty softmax
+        mask = allowed[:, None]
+        if self.encoder.config._attn_implementation != "sdpa":  # eager attention adds the mask to its scores
+            dtype = torch.get_autocast_dtype("cpu") if torch.is_autocast_enabled("cpu") else self.dtype
+            mask = torch.zeros(mask.shape, dtype=dtype).masked_fill(~mask, torch.finfo(dtype).min)
+        hidden = self.encoder(input_ids=input_ids, attention_mask=mask, position_ids=position_ids).last_hidden_state
+        token_logits = self.token_head(hidden)
+        windows = int(segment_ids.max())
+        flat_ids, flat_hidden = segment_ids.reshape(-1), hidden.reshape(-1, hidden.size(-1)).float()
+        sums = torch.zeros(windows + 1, hidden.size(-1)).index_add_(0, flat_ids, flat_hidden)
+        counts = torch.bincount(flat_ids, minlength=windows + 1).clamp(min=1).unsqueeze(-1)
+        sentence_logits = self.sentence_head((sums / counts)[1:])
+        return EventTaggerOutput(token_logits=token_logits, sentence_logits=sentence_logits)

@@ -25,7 +25,7 @@ from bentoml.exceptions import ServiceUnavailable  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS  # noqa: E402
-from model.predictor import SentenceTagging, build_results, split_articles  # noqa: E402
+from model.predictor import SentenceTagging, build_results, resolve_precision, split_articles  # noqa: E402
 from serving.middleware import BodyLimit, SpecificValidationErrors, install_log_filter  # noqa: E402
 from serving.page import make_page_app  # noqa: E402
 from serving.pending import append_pending  # noqa: E402
@@ -65,7 +65,8 @@ def model_metadata() -> dict[str, Any]:
     info = MODEL.stored.info
     meta = info.metadata
     return {
-        "model": {"tag": str(info.tag), "backbone": meta.get("backbone"), "created": meta.get("created")},
+        "model": {"tag": str(info.tag), "backbone": meta.get("backbone"), "created": meta.get("created"),
+                  "precision": resolve_precision(SETTINGS.precision)},
         "labels": {"spans": list(SPAN_LABELS), "events": list(EVENT_TYPES), "colours": LABEL_COLOURS},
         "training_data": {k: meta.get(f"data_{k}") for k in ("documents", "sentences", "spans", "sha256")},
         "metrics": meta.get("metrics", {}),
@@ -91,7 +92,7 @@ class SentenceTagger:
             self.model.path, tag=str(self.model.tag), precision=SETTINGS.precision, **settings
         )
         logger.info("serving model %s (setting %r, backbone %s, %s)", self.extractor.tag, SETTINGS.model_tag,
-                    self.extractor.model_info["backbone"], SETTINGS.precision)
+                    self.extractor.model_info["backbone"], self.extractor.precision)
 
     @bentoml.api(batchable=True, max_batch_size=SETTINGS.sentence_batch_size, max_latency_ms=SETTINGS.sentence_batch_latency_ms)
     def tag_sentences(self, sentences: list[str]) -> list[dict]:
@@ -109,7 +110,7 @@ class EventService:
     def __init__(self) -> None:
         meta = self.model.info.metadata
         self.threshold = float(meta.get("inference", {}).get("threshold", 0.5))
-        self.model_info = {"tag": str(self.model.tag), "backbone": meta.get("backbone", "")}
+        self.model_info = {"tag": str(self.model.tag), "backbone": meta.get("backbone", ""), "precision": resolve_precision(SETTINGS.precision)}
 
     def _problem(self, article: Article, where: str = "") -> tuple[int, str] | None:
         if not article.text.strip():

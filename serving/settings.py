@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from model.errors import UserError
+from model.predictor import PRECISIONS
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "configs" / "serving.yaml"
 ENVIRONMENT = {
@@ -35,7 +36,7 @@ class ServingSettings:
     threads: int = 0
     sentence_batch_size: int = 64
     sentence_batch_latency_ms: int = 60000
-    precision: str = "fp32"
+    precision: str = "auto"
     pending_annotations: str = "annotations/pending.jsonl"
 
     @property
@@ -71,6 +72,6 @@ def load_settings(path: Path | None = None) -> ServingSettings:
                 values[name] = int(value)
             except (TypeError, ValueError):
                 raise UserError(f"setting {name} must be a whole number, got {value!r}") from None
-    if values.get("precision", "fp32") not in ("fp32", "int8"):
-        raise UserError(f"setting precision must be fp32 or int8, got {values['precision']!r}")
+    if values.get("precision", "auto") not in PRECISIONS:
+        raise UserError(f"setting precision must be one of {', '.join(PRECISIONS)}, got {values['precision']!r}")
     return ServingSettings(**values)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, comparable
 
 pytestmark = pytest.mark.slow
 
@@ -43,16 +43,6 @@ def test_fuzzed_bodies_never_get_a_5xx(server, body, path):
 def test_server_is_still_up_after_the_fuzzing(server):
     assert httpx.get(f"{server.url}/readyz", timeout=10).status_code == 200
     assert server.process.poll() is None
-
-
-def comparable(result):
-    """A result without its scores, which may differ in the last float digits when batched differently."""
-    return {
-        "sentences": [(s["start"], s["end"], s["types"]) for s in result["sentences"]],
-        "spans": [(s["start"], s["end"], s["label"]) for s in result["spans"]],
-        "events": [(e["type"], e["trigger"] and (e["trigger"]["start"], e["trigger"]["end"]),
-                    [(a["role"], a["start"], a["end"]) for a in e["arguments"]]) for e in result["events"]],
-    }
 
 
 def test_load_two_hundred_requests_from_twenty_clients_match_sequential_results(server):
