@@ -165,14 +165,6 @@ def _data_paths(config_data: tuple[str, ...], override: list[Path] | None) -> li
 PRECISION_HELP = "Inference precision: auto (bf16 where the CPU has it natively, else fp32, as the service), fp32, bf16 or int8."
 
 
-def _checked_precision(precision: str) -> str:
-    from model.predictor import PRECISIONS
-
-    if precision not in PRECISIONS:
-        raise UserError(f"--precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
-    return precision
-
-
 def _load_config(path: Path):
     from training.config import TrainConfig
 
@@ -317,10 +309,11 @@ def tag(
     """Tag articles with a stored model; writes the service's response object per article."""
     from rich.progress import Progress
 
+    from model.predictor import checked_precision
     from training.store import load_extractor
 
     inputs = read_articles(articles)
-    extractor = load_extractor(model, precision=_checked_precision(precision))
+    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
     results = []
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("tagging", total=len(inputs))
@@ -403,11 +396,12 @@ def evaluate(
         model_predictions = align_results(gold, [json.loads(l) for l in predictions.read_text(encoding="utf-8").splitlines() if l.strip()])
         training_files: list[Path] = []
     else:
+        from model.predictor import checked_precision
         from training.store import get_stored, load_extractor
 
         stored = get_stored(model)
         tag = str(stored.tag)
-        extractor = load_extractor(tag, precision=_checked_precision(precision))
+        extractor = load_extractor(tag, precision=checked_precision(precision, "--precision"))
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("evaluating", total=len(gold))
             model_predictions = predict_documents(extractor, gold, lambda n: progress.advance(task, n), chunk=8)

@@ -190,10 +190,9 @@ def run(train_epoch: bool = True) -> dict[str, Any]:
     results["flops_per_token"] = flops
     results["limit_tokens_per_s"] = results["matmul_gflops"] * 1e9 / flops
     results["limit_tokens_per_s_bf16"] = results["matmul_gflops_bf16"] * 1e9 / flops
-    raw = {}
-    for precision in ("fp32", "bf16", "int8"):
-        variant = EventExtractor(extractor.model, extractor.tokenizer, precision=precision, max_length=extractor.max_length, stride=extractor.stride)
-        raw[precision] = tokens / median_time(lambda: variant._forward(windows), runs=3)
+    variants = {precision: EventExtractor(extractor.model, extractor.tokenizer, precision=precision, max_length=extractor.max_length,
+                                          stride=extractor.stride) for precision in ("fp32", "bf16", "int8")}
+    raw = {precision: tokens / median_time(lambda v=variant: v._forward(windows), runs=3) for precision, variant in variants.items()}
     results["raw_forward_tokens_per_s"] = raw["fp32"]
     results["raw_fraction_of_limit"] = raw["fp32"] / results["limit_tokens_per_s"]
     results["raw_forward_bf16_tokens_per_s"] = raw["bf16"]
@@ -206,7 +205,7 @@ def run(train_epoch: bool = True) -> dict[str, Any]:
     served_raw = raw[served]
 
     console.print(f"2/5 batch tagging (the path of `arabic-events tag`, {served})")
-    tagger = EventExtractor(extractor.model, extractor.tokenizer, precision=served, max_length=extractor.max_length, stride=extractor.stride)
+    tagger = variants[served]
     with tempfile.TemporaryDirectory() as folder:
         for doc_id, text in articles:
             (Path(folder) / f"{doc_id}.txt").write_text(text, encoding="utf-8", newline="")

@@ -27,6 +27,7 @@ from model.bio import tags_to_spans
 from model.decoding import viterbi
 from model.document import Span
 from model.encoding import encode_sentence
+from model.errors import UserError
 from model.events import assemble
 from model.labels import BIO_TAGS
 from model.tagger import EventTagger
@@ -45,11 +46,16 @@ def native_bf16() -> bool:
     return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
 
 
+def checked_precision(precision: str, name: str = "precision") -> str:
+    """``precision`` itself if it is one of ``PRECISIONS``; otherwise a one-line error naming where it came from."""
+    if precision not in PRECISIONS:
+        raise UserError(f"{name} must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    return precision
+
+
 def resolve_precision(precision: str) -> str:
     """``auto`` is bf16 where the CPU has it natively (same spans as fp32 here, 2.5x faster), else fp32."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
-    if precision == "auto":
+    if checked_precision(precision) == "auto":
         return "bf16" if native_bf16() else "fp32"
     return precision
 

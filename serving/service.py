@@ -34,6 +34,7 @@ from training.recipe_reports import crossvalidation_for  # noqa: E402
 from training.store import resolve_tag  # noqa: E402
 
 SETTINGS = load_settings()
+PRECISION = resolve_precision(SETTINGS.precision)  # what "auto" means on this machine
 MODEL_TAG = resolve_tag(SETTINGS.model_tag)
 MODEL = bentoml.models.BentoModel(MODEL_TAG)
 logger = logging.getLogger("arabic_events.service")
@@ -66,7 +67,7 @@ def model_metadata() -> dict[str, Any]:
     meta = info.metadata
     return {
         "model": {"tag": str(info.tag), "backbone": meta.get("backbone"), "created": meta.get("created"),
-                  "precision": resolve_precision(SETTINGS.precision)},
+                  "precision": PRECISION},
         "labels": {"spans": list(SPAN_LABELS), "events": list(EVENT_TYPES), "colours": LABEL_COLOURS},
         "training_data": {k: meta.get(f"data_{k}") for k in ("documents", "sentences", "spans", "sha256")},
         "metrics": meta.get("metrics", {}),
@@ -89,7 +90,7 @@ class SentenceTagger:
         torch.set_num_threads(SETTINGS.threads or os.cpu_count() or 1)
         settings = self.model.info.metadata.get("inference", {})
         self.extractor = EventExtractor.from_directory(
-            self.model.path, tag=str(self.model.tag), precision=SETTINGS.precision, **settings
+            self.model.path, tag=str(self.model.tag), precision=PRECISION, **settings
         )
         logger.info("serving model %s (setting %r, backbone %s, %s)", self.extractor.tag, SETTINGS.model_tag,
                     self.extractor.model_info["backbone"], self.extractor.precision)
@@ -110,7 +111,7 @@ class EventService:
     def __init__(self) -> None:
         meta = self.model.info.metadata
         self.threshold = float(meta.get("inference", {}).get("threshold", 0.5))
-        self.model_info = {"tag": str(self.model.tag), "backbone": meta.get("backbone", ""), "precision": resolve_precision(SETTINGS.precision)}
+        self.model_info = {"tag": str(self.model.tag), "backbone": meta.get("backbone", ""), "precision": PRECISION}
 
     def _problem(self, article: Article, where: str = "") -> tuple[int, str] | None:
         if not article.text.strip():

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from model.errors import UserError
-from model.predictor import PRECISIONS
+from model.predictor import checked_precision
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "configs" / "serving.yaml"
 ENVIRONMENT = {
@@ -72,6 +72,5 @@ def load_settings(path: Path | None = None) -> ServingSettings:
                 values[name] = int(value)
             except (TypeError, ValueError):
                 raise UserError(f"setting {name} must be a whole number, got {value!r}") from None
-    if values.get("precision", "auto") not in PRECISIONS:
-        raise UserError(f"setting precision must be one of {', '.join(PRECISIONS)}, got {values['precision']!r}")
+    checked_precision(values.get("precision", "auto"), "setting precision")
     return ServingSettings(**values)

@@ -3,7 +3,7 @@
 import pytest
 
 from model.errors import UserError
-from model.predictor import native_bf16, resolve_precision
+from model.predictor import checked_precision, native_bf16, resolve_precision
 from serving.settings import load_settings
 
 
@@ -28,3 +28,8 @@ def test_a_non_numeric_port_is_a_one_line_error(monkeypatch):
 def test_auto_is_bf16_only_where_the_cpu_has_bf16_in_hardware():
     assert resolve_precision("auto") == ("bf16" if native_bf16() else "fp32")
     assert resolve_precision("int8") == "int8"
+
+
+def test_a_cli_precision_error_names_the_option():
+    with pytest.raises(UserError, match="^--precision must be one of auto, fp32, bf16, int8, got 'fp16'$"):
+        checked_precision("fp16", "--precision")
