@@ -29,7 +29,7 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMAND = "make bench"
-CLIENTS = 8  # concurrent clients of the throughput test
+CLIENTS = 16  # concurrent clients of the throughput test: enough queued sentences for full adaptive batches
 ROUND_REPEATS = 3  # each timed round posts every article this many times, so ramp-up and tail are a small share
 console = Console(stderr=True)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
@@ -25,7 +26,7 @@ from bentoml.exceptions import ServiceUnavailable  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
 
 from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS  # noqa: E402
-from model.predictor import SentenceTagging, build_results, resolve_precision, split_articles  # noqa: E402
+from model.predictor import EventExtractor, SentenceTagging, build_results, resolve_precision, split_articles  # noqa: E402
 from serving.middleware import BodyLimit, SpecificValidationErrors, install_log_filter  # noqa: E402
 from serving.page import make_page_app  # noqa: E402
 from serving.pending import append_pending  # noqa: E402
@@ -78,26 +79,34 @@ def model_metadata() -> dict[str, Any]:
 
 @bentoml.service(name="sentence-tagger", workers=1, traffic={"timeout": 600})
 class SentenceTagger:
-    """Holds the model; tags sentences arriving from all requests in adaptive batches."""
+    """Holds the model; tags sentences arriving from all requests in adaptive batches.
+
+    Every torch call, loading included, runs on one thread of its own. libgomp gives each
+    thread that starts parallel work its own team of OpenMP threads, so a second such thread
+    (BentoML runs a sync API on a pool thread, after the model was loaded on the main one)
+    leaves more OpenMP threads than cores; the forward pass then ran about 25% slower, with
+    1.6 of 2 cores busy (measured in-process and in this worker).
+    """
 
     model = MODEL
 
     def __init__(self) -> None:
-        import torch
-
-        from model.predictor import EventExtractor
-
-        torch.set_num_threads(SETTINGS.threads or os.cpu_count() or 1)
-        settings = self.model.info.metadata.get("inference", {})
-        self.extractor = EventExtractor.from_directory(
-            self.model.path, tag=str(self.model.tag), precision=PRECISION, **settings
-        )
+        self.torch_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torch")
+        self.extractor = self.torch_thread.submit(self._load_extractor).result()
         logger.info("serving model %s (setting %r, backbone %s, %s)", self.extractor.tag, SETTINGS.model_tag,
                     self.extractor.model_info["backbone"], self.extractor.precision)
 
+    def _load_extractor(self) -> EventExtractor:
+        import torch
+
+        torch.set_num_threads(SETTINGS.threads or os.cpu_count() or 1)  # per thread under OpenMP: set it on this one
+        settings = self.model.info.metadata.get("inference", {})
+        return EventExtractor.from_directory(self.model.path, tag=str(self.model.tag), precision=PRECISION, **settings)
+
     @bentoml.api(batchable=True, max_batch_size=SETTINGS.sentence_batch_size, max_latency_ms=SETTINGS.sentence_batch_latency_ms)
-    def tag_sentences(self, sentences: list[str]) -> list[dict]:
-        return [t.to_json() for t in self.extractor.tag_sentences(sentences)]
+    async def tag_sentences(self, sentences: list[str]) -> list[dict]:
+        taggings = await asyncio.get_running_loop().run_in_executor(self.torch_thread, self.extractor.tag_sentences, sentences)
+        return [t.to_json() for t in taggings]
 
 
 @bentoml.asgi_app(make_page_app(model_metadata()), path="/")

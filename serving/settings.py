@@ -34,7 +34,7 @@ class ServingSettings:
     max_article_chars: int = 100_000
     max_batch_articles: int = 32
     threads: int = 0
-    sentence_batch_size: int = 64
+    sentence_batch_size: int = 256
     sentence_batch_latency_ms: int = 60000
     precision: str = "auto"
     pending_annotations: str = "annotations/pending.jsonl"
