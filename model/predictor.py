@@ -95,13 +95,6 @@ class SentenceTagging:
     spans: list[Span]
     type_probs: dict[str, float]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"spans": [[s.start, s.end, s.label, s.score] for s in self.spans], "type_probs": self.type_probs}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SentenceTagging:
-        return cls([Span(a, b, label, score) for a, b, label, score in data["spans"]], data["type_probs"])
-
 
 def has_arabic(text: str) -> bool:
     return ARABIC_LETTER.search(text) is not None

@@ -20,7 +20,7 @@ ENVIRONMENT = {
     "max_batch_articles": "ARABIC_EVENTS_MAX_BATCH",
     "threads": "ARABIC_EVENTS_THREADS",
     "sentence_batch_size": "ARABIC_EVENTS_SENTENCE_BATCH",
-    "sentence_batch_latency_ms": "ARABIC_EVENTS_SENTENCE_LATENCY_MS",
+    "max_queued_sentences": "ARABIC_EVENTS_MAX_QUEUED",
     "precision": "ARABIC_EVENTS_PRECISION",
     "pending_annotations": "ARABIC_EVENTS_PENDING",
 }
@@ -35,7 +35,7 @@ class ServingSettings:
     max_batch_articles: int = 32
     threads: int = 0
     sentence_batch_size: int = 256
-    sentence_batch_latency_ms: int = 60000
+    max_queued_sentences: int = 20000
     precision: str = "auto"
     pending_annotations: str = "annotations/pending.jsonl"
 
