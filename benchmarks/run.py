@@ -358,8 +358,8 @@ def main() -> None:
         "pass is the extractor's own (`EventExtractor._forward`: windows packed into rows, rows grouped into calls) "
         "on every window of the corpus at once, the most favourable batching there is. The service and `tag` ratios "
         f"compare against it at the same precision: each of their {PAIRED_RUNS} timed runs follows a raw pass of its "
-        "own (with the service's processes stopped meanwhile), and the ratio is the median of these pairs (all in `BENCHMARKS.json`), so a drift of the shared "
-        "machine's speed during the benchmark does not enter it.\n",
+        "own (with the service's processes stopped meanwhile), and the ratio is the median of these pairs (all in "
+        "`BENCHMARKS.json`), so a drift of the shared machine's speed during the benchmark does not enter it.\n",
         encoding="utf-8",
     )
 
