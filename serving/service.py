@@ -88,11 +88,9 @@ class EventService:
     model = MODEL
 
     def __init__(self) -> None:
-        meta = self.model.info.metadata
-        self.threshold = float(meta.get("inference", {}).get("threshold", 0.5))
         self.torch_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torch")
         extractor = self.torch_thread.submit(self._load_extractor).result()
-        self.model_info = extractor.model_info
+        self.threshold, self.model_info = extractor.threshold, extractor.model_info
         self.tag_sentences = SentenceBatcher(extractor.tag_sentences, self.torch_thread,
                                              SETTINGS.sentence_batch_size, SETTINGS.max_queued_sentences)
         logger.info("serving model %s (setting %r, backbone %s, %s)", extractor.tag, SETTINGS.model_tag,
