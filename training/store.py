@@ -30,6 +30,24 @@ def data_fingerprint(documents: Sequence[Document]) -> str:
     return digest.hexdigest()
 
 
+def training_documents(documents: Sequence[Document]) -> dict[str, str]:
+    """id -> text sha256 of each document a model was trained on (stored in its metadata)."""
+    return {d.id: d.sha256 for d in sorted(documents, key=lambda d: d.id)}
+
+
+def seen_in_training(metadata: dict[str, Any], documents: Sequence[Document]) -> list[str] | None:
+    """Ids of ``documents`` the stored model was trained on (same id or same text); None when unknown.
+
+    Models stored before training documents were recorded have no such list: their
+    overlap with any data cannot be known, which callers must say rather than guess.
+    """
+    trained = metadata.get("training_documents")
+    if trained is None:
+        return None
+    hashes = set(trained.values())
+    return [d.id for d in documents if d.id in trained or d.sha256 in hashes]
+
+
 def inference_settings(config: TrainConfig) -> dict[str, Any]:
     return {"max_length": config.max_length, "stride": config.window_stride, "threshold": config.sentence_threshold}
 
@@ -55,6 +73,8 @@ def save_to_store(
         "data_documents": len(documents),
         "data_sentences": sentences,
         "data_spans": sum(len(d.spans) for d in documents),
+        # id -> sha256 of the text of every training document: what a model must never be scored on
+        "training_documents": training_documents(documents),
         "train_seconds": round(result.seconds, 1),
         "final_loss": round(result.final_loss, 5),
         "metrics": metrics or {},
