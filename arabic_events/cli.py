@@ -259,25 +259,16 @@ def ablation(
     folds: int = typer.Option(3, "--folds", help="Folds by document over the real texts."),
     out: Path = typer.Option(Path("reports/ablation.json"), "--out", help="Where to write the scores."),
 ) -> None:
-    """Cross-validate seeds only, + Syrian Archive, + Wikinews, + contrast set; per source and pooled."""
+    """Cross-validate seeds only, then + Syrian Archive, + Wikinews, + contrast set, + UN sentences; per source and pooled."""
     from rich.table import Table
 
-    from training.ablation import ablate
+    from training.ablation import SOURCE_FILES, ablate, cumulative_settings
 
-    annotations = PROJECT_ROOT / "annotations"
-    files = {"seeds": annotations / "corpus.jsonl", "syrian-archive": annotations / "standoff" / "syrian-archive.jsonl",
-             "wikinews": annotations / "standoff" / "wikinews-ar.jsonl", "contrast": annotations / "contrast.jsonl"}
-    sources = {name: read_corpus([path], say=_note) for name, path in files.items()}
+    sources = {name: read_corpus([path], say=_note) for name, path in SOURCE_FILES.items()}
     missing = [name for name, docs in sources.items() if not docs]
     if missing:
         raise UserError(f"the ablation needs every source; missing: {', '.join(missing)} (run 'make corpus-texts')")
-    config, small = _load_config(config_file), _load_config(seeds_config)
-    settings = [
-        ("seeds", ["seeds"], small),
-        ("+ Syrian Archive", ["seeds", "syrian-archive"], config),
-        ("+ Wikinews", ["seeds", "syrian-archive", "wikinews"], config),
-        ("+ contrast set", ["seeds", "syrian-archive", "wikinews", "contrast"], config),
-    ]
+    settings = cumulative_settings(_load_config(seeds_config), _load_config(config_file))
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def save(partial: dict) -> None:
