@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import httpx
 from rich.console import Console
@@ -29,13 +29,13 @@ def download(files: Sequence[OriginFile], timeout: float = DEFAULT_TIMEOUT,
     downloaded: dict[str, bytes] = {}
     with progress, httpx.Client(timeout=timeout, follow_redirects=True) as client:
         for origin in files:
-            progress.update(task, description=origin.file)
+            progress.update(task, description=origin.file.rsplit("/", 1)[-1])
             downloaded[origin.file] = _get(client, origin, timeout, lambda n: progress.advance(task, n))
         progress.update(task, description=f"{len(files)} origin files")
     return downloaded
 
 
-def _get(client: httpx.Client, origin: OriginFile, timeout: float, advance) -> bytes:
+def _get(client: httpx.Client, origin: OriginFile, timeout: float, advance: Callable[[int], None]) -> bytes:
     try:
         with client.stream("GET", origin.url) as response:
             if response.status_code != 200:

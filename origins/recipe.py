@@ -14,7 +14,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
+from typing import Any
 
 from model.atomic import write_jsonl
 from model.errors import UserError
@@ -25,7 +25,7 @@ MAX_INSERTION = 3
 #: Most inserted characters one recipe may hold in all.
 MAX_INSERTED = 8
 
-Edit = Union[tuple[int, int], str]
+Edit = tuple[int, int] | str
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Recipe:
     sha256: str
     edits: tuple[Edit, ...]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "file": self.file, "sha256": self.sha256,
                 "edits": [list(e) if isinstance(e, tuple) else e for e in self.edits]}
 
@@ -46,7 +46,7 @@ def check_edits(text_id: str, edits: Iterable[object]) -> tuple[Edit, ...]:
     """The edits as tuples and strings, or a UserError when they are malformed or insert too much."""
     checked: list[Edit] = []
     for edit in edits:
-        if isinstance(edit, str) and 0 < len(edit):
+        if isinstance(edit, str) and edit:
             checked.append(edit)
         elif (isinstance(edit, (list, tuple)) and len(edit) == 2 and all(type(x) is int for x in edit)
               and 0 <= edit[0] < edit[1]):
