@@ -36,7 +36,7 @@ def build_recipes(
     for texts_file in sorted(source_dir.glob("*.jsonl")):
         recipes = []
         for record in read_records(texts_file):
-            if not (isinstance(record, dict) and isinstance(record.get("id"), str) and isinstance(record.get("text"), str)):
+            if not (isinstance(record, dict) and all(isinstance(record.get(k), str) for k in ("id", "text"))):
                 raise UserError(f"{texts_file}: a line is not a text {{id, text, meta}}: {str(record)[:80]}")
             meta = record.get("meta") or {}
             origin = by_source.get((meta.get("commit"), meta.get("path")))
