@@ -103,20 +103,43 @@ def _corpus_files() -> list[Path]:
 
 @corpus_app.command("fetch")
 def corpus_fetch(
-    source: Path = typer.Option(None, "--from", help="A local copy of the source texts (e.g. ../shared/corpus-extra)."),
+    source: Path = typer.Option(None, "--from", help="A local copy of the ready texts (e.g. ../shared/corpus-extra)."),
+    origins_dir: Path = typer.Option(None, "--origins", help="A local copy of the origin files (e.g. ../shared/corpus-origins)."),
     texts: Path = typer.Option(None, "--texts", help="Where to put the texts (default: corpus-texts/ or $ARABIC_EVENTS_TEXTS)."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds to wait for a download to connect or send data."),
 ) -> None:
-    """Fill the texts folder that the stand-off annotations join with, checking every sha256."""
-    from model.standoff import default_texts_dir, fetch_texts
+    """Fill the texts folder that the stand-off annotations join with, checking every sha256.
 
-    if source is None:
-        raise UserError(
-            "downloading the texts from their origins is not available in this version; "
-            "give a local copy with --from DIR (on these machines: ../shared/corpus-extra)"
-        )
-    written = fetch_texts(source, texts or default_texts_dir(), _standoff_files())
+    With no option, download each origin file once from its public URL at the
+    pinned commit and derive the texts with the recipes in annotations/standoff/origins/.
+    """
+    from model.standoff import default_texts_dir, fetch_texts
+    from origins.derive import fetch_from_origins
+
+    if source is not None and origins_dir is not None:
+        raise UserError("give either --from (ready texts) or --origins (origin files), not both")
+    folder = texts or default_texts_dir()
+    if source is not None:
+        written = fetch_texts(source, folder, _standoff_files())
+    else:
+        written = fetch_from_origins(_standoff_files(), folder, origins_dir, timeout=timeout, say=_note, console=err)
+    how = "derived from the origins" if source is None else "copied"
     for name, count in written.items():
-        console.print(f"{name}: {count} texts, sha256 checked -> {(texts or default_texts_dir()) / name}")
+        console.print(f"{name}: {count} texts {how}, sha256 checked -> {folder / name}")
+
+
+@corpus_app.command("recipes")
+def corpus_recipes(
+    origins_dir: Path = typer.Option(..., "--origins", help="A local copy of the origin files (e.g. ../shared/corpus-origins)."),
+    source: Path = typer.Option(..., "--from", help="The texts to make recipes for (e.g. ../shared/corpus-extra)."),
+    output: Path = typer.Option(None, "-o", "--output", help="Folder to write the recipes to (default: annotations/standoff/origins/)."),
+) -> None:
+    """Rebuild the recipes that derive each text from its origin file (offsets, never copied text)."""
+    from origins.build import build_recipes
+    from origins.manifest import RECIPES_DIR
+
+    written = build_recipes(origins_dir, source, output or RECIPES_DIR, say=_note)
+    console.print(f"wrote the recipes of {sum(written.values())} texts to {output or RECIPES_DIR}")
 
 
 @corpus_app.command("export")
