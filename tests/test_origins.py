@@ -29,8 +29,8 @@ from origins.recipe import apply_recipe, build_recipe, read_recipes, write_recip
 
 from tests.conftest import FIXTURES, ROOT
 
-SHARED_ORIGINS = ROOT.parent.parent / "shared" / "corpus-origins"
-SHARED_EXTRA = ROOT.parent.parent / "shared" / "corpus-extra"
+SHARED_ORIGINS = ROOT.parent / "shared" / "corpus-origins"
+SHARED_EXTRA = ROOT.parent / "shared" / "corpus-extra"
 needs_origins = pytest.mark.skipif(
     not SHARED_ORIGINS.is_dir(), reason=f"{SHARED_ORIGINS} (the local copy of the origin files) is absent"
 )
