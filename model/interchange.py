@@ -231,13 +231,21 @@ def import_label_studio(path: Path, accept_predictions: bool = False) -> ImportS
         else:
             skipped.append(Skipped(str(task_id), _why_skipped(task)))
             continue
-        region_problems: list[str] = []
-        spans = _label_studio_spans(data["text"], chosen.get("result") or [], region_problems)
+        result, meta = chosen.get("result") or [], data.get("meta") or {}
+        region_problems = [] if isinstance(result, list) else ["'result' must be a list of regions"]
+        if not isinstance(meta, dict):
+            region_problems.append("'data.meta' must be an object")
+        spans = _label_studio_spans(data["text"], result if isinstance(result, list) else [], region_problems)
+        if result and not spans and not region_problems:
+            # Regions, none a text label: another project's config, not a negative example.
+            region_problems.append(f"none of its {len(result)} region(s) is a text label (type 'labels')")
         problems += [Problem(source, number, m) for m in region_problems]
+        if region_problems:
+            continue
         doc_id = str(data.get("id") or f"label-studio-{task_id}")
         if "prediction" in provenance:
             from_predictions.append(doc_id)
-        meta = {**(data.get("meta") or {}), "label_studio": provenance}
+        meta = {**meta, "label_studio": provenance}
         records.append((number, {"id": doc_id, "text": data["text"], "spans": spans, "meta": meta}))
     return ImportSummary(_finish(records, source, problems), skipped, from_predictions)
 

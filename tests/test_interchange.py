@@ -200,3 +200,14 @@ def test_doccano_a_record_without_labels_is_skipped_unless_kept_and_the_summary_
 def test_an_option_of_the_other_tool_is_refused(tool, option, message):
     with pytest.raises(UserError, match=message):
         import_annotations(tool, MIDWAY, **option)
+
+
+def test_label_studio_an_annotation_whose_regions_are_no_text_labels_is_refused_not_taken_as_negative(tmp_path):
+    [task] = [t for t in json.loads(MIDWAY.read_text(encoding="utf-8")) if t["id"] == 21]
+    for region in task["annotations"][0]["result"]:
+        region["type"] = "hypertextlabels"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(AnnotationProblems) as caught:
+        import_label_studio(path)
+    assert caught.value.problems == [f"{path}:1: none of its 5 region(s) is a text label (type 'labels')"]
