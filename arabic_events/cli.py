@@ -19,7 +19,7 @@ from model.articles import read_articles
 from model.atomic import atomic_write_text, write_jsonl
 from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
-from model.interchange import IMPORTERS, export_doccano, export_label_studio
+from model.interchange import export_doccano, export_label_studio, import_annotations
 from model.validation import validate_files
 
 app = typer.Typer(
@@ -57,12 +57,26 @@ def import_(
     export_file: Path = typer.Argument(..., help="The tool's export file."),
     source: ImportFormat = typer.Option(..., "--from", help="The tool that wrote the file."),
     output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write."),
+    accept_predictions: bool = typer.Option(
+        False, "--accept-predictions",
+        help="Label Studio: take the pre-annotations of tasks no annotator touched as annotations (marked in meta)."),
+    keep_empty: bool = typer.Option(
+        False, "--keep-empty",
+        help="doccano: import documents without labels as negatives (its export cannot tell them from unlabelled ones)."),
 ) -> None:
-    """Convert a Label Studio JSON export or a doccano JSONL export to the corpus format."""
-    documents = IMPORTERS[source.value](export_file)
-    write_documents(output, documents)
-    spans = sum(len(d.spans) for d in documents)
-    console.print(f"wrote {len(documents)} documents, {spans} spans to {output}")
+    """Convert a Label Studio JSON export or a doccano JSONL export to the corpus format.
+
+    Only finished annotations become documents. Label Studio: a task's completed annotation (not
+    skipped, not a draft; the ground truth, else the latest), and a completed annotation without
+    regions is kept as a negative; tasks without one are skipped and listed. doccano: documents
+    without labels are skipped unless --keep-empty.
+    """
+    summary = import_annotations(source.value, export_file, accept_predictions, keep_empty)
+    if not summary.documents:
+        found = summary.skipped_line() if summary.skipped else f"it holds no {summary.item}"
+        raise UserError(f"nothing to import from {export_file}: {found}; {output} not written")
+    write_documents(output, summary.documents)
+    console.print(summary.describe(str(output)), highlight=False, markup=False)
 
 
 @app.command()
@@ -443,9 +457,12 @@ def retrain(
     source: ImportFormat = typer.Option(None, "--from", help="Read --add files as Label Studio or doccano exports."),
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
     eval_file: Path = typer.Option(None, "--eval", help="Held-out articles to compare on (default: a seeded split of the corpus)."),
-    force: bool = typer.Option(False, "--force", help="Promote the candidate whatever its scores."),
+    force: bool = typer.Option(False, "--force", help="Promote the candidate even if it scores lower (never one scoring zero like the served model)."),
     corpus: Path = typer.Option(PROJECT_ROOT / "annotations" / "corpus.jsonl", "--corpus", help="The corpus file to merge into."),
     history: Path = typer.Option(PROJECT_ROOT / "annotations" / "history.jsonl", "--history", help="Where replaced versions go."),
+    allow_emptying: bool = typer.Option(
+        False, "--allow-emptying",
+        help="Let a version without spans replace an article that has some, and promote though the data lost spans."),
 ) -> None:
     """Merge new annotations, train a candidate, and promote it only if it is not worse than the served model."""
     from rich.table import Table
@@ -454,11 +471,15 @@ def retrain(
 
     config = _load_config(config_file)
     if source is not None:
-        new = [d for path in add for d in IMPORTERS[source.value](path)]
+        summaries = [(path, import_annotations(source.value, path)) for path in add]
+        for path, summary in summaries:
+            _note(f"{path}: {summary.describe()}")
+        new = [d for _, summary in summaries for d in summary.documents]
     else:
         new = read_documents(*add)
     eval_documents = read_documents(eval_file) if eval_file else None
-    outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, eval_documents, force, _note)
+    outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, eval_documents, force, _note,
+                          allow_emptying)
     table = Table(title=f"held-out comparison ({outcome.served_before or 'nothing served'} -> {outcome.candidate_tag})",
                   title_justify="left")
     for column in ("metric", "served", "candidate"):

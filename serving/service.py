@@ -153,11 +153,22 @@ class EventService:
 
     @bentoml.api(route="/annotations")
     def annotations(
-        self, id: str, text: str, spans: list[AnnotatedSpan], ctx: bentoml.Context, meta: dict[str, Any] | None = None
+        self, id: str, text: str, spans: list[AnnotatedSpan], ctx: bentoml.Context, meta: dict[str, Any] | None = None,
+        allow_emptying: bool = False,
     ) -> dict:
-        """Keep a corrected article (corpus format) for the next ``arabic-events retrain --add``."""
+        """Keep a corrected article (corpus format) for the next ``arabic-events retrain --add``.
+
+        An article without spans that would replace a version with spans (in the corpus or among
+        the pending corrections) gets 409 unless ``allow_emptying`` is true.
+        """
+        from model.merging import EmptyingRefused
+
         record = {"id": id, "text": text, "spans": [s.model_dump() for s in spans], "meta": meta or {"source": "page"}}
-        pending, problems = append_pending(SETTINGS.pending_path, record)
+        try:
+            pending, problems = append_pending(SETTINGS.pending_path, record, SETTINGS.corpus_path, allow_emptying)
+        except EmptyingRefused as exc:
+            ctx.response.status_code = 409
+            return {"error": exc.problems[0], "problems": exc.problems}
         if problems:
             ctx.response.status_code = 400
             return {"error": problems[0], "problems": problems}
