@@ -1,0 +1,115 @@
+"""The OpenAPI document of ``/docs.json``: BentoML's, finished in this one place.
+
+BentoML derives each API's request schema from its signature and its response schema
+from its return annotation, but it inlines a flattened copy of the top-level schema
+(``id: str | None`` loses its ``null``), names the response component after a generated
+class (``ExtractResultIODescriptor``), lists 400/404/500 with its own exception bodies on
+every route, and fills ``info`` with the service's name, class docstring and ``"None"``.
+``finish_document`` replaces those parts and adds what BentoML does not know of: the error
+statuses each route really answers, ``GET /metadata`` (served by the page app), and one
+example per endpoint. Pydantic writes JSON Schema 2020-12, so the document is OpenAPI 3.1.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from serving.schemas import API_VERSION, BatchResult, ErrorBody, ExtractResult, PendingReceipt, ServiceMetadata
+
+REF = "#/components/schemas/{model}"
+EXAMPLES = Path(__file__).resolve().parent / "static" / "examples.json"
+
+TITLE = "Arabic event tagger"
+DESCRIPTION = """\
+Finds the sentences of an Arabic news article that report an **attack** or a **retaliation**,
+each event's trigger, and its arguments (ATTACKER, TARGET, WEAPON, LOCATION, ORIGIN, TIME,
+CASUALTIES), with scores.
+
+Every offset is a Python string index into the `text` exactly as sent: `text[start:end]` is
+the span's text. Every error is a JSON object `{"error": "<one specific line>"}`; the limits
+are in `GET /metadata`. Contract version: `api_version` in `GET /metadata` (the README says what
+changes it).
+"""
+
+TAG = {"name": "events", "description": "Tag articles, keep corrected ones, describe the served model."}
+ERRORS = {
+    400: "The body is not valid JSON, misses a required field, has a field of the wrong type, or an article "
+    "is empty (or the batch is).",
+    413: "An article is over `max_article_chars`, a batch over `max_batch_articles` (see `GET /metadata`), "
+    "or the body is over the byte limit (refused before it is read).",
+    503: "The model's queue is full (`max_queued_sentences` sentences waiting); retry in a moment.",
+    500: "An unexpected error; the server log has its details.",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a route answers on success, and which error statuses it can answer."""
+
+    response: type[BaseModel]
+    errors: tuple[int, ...]
+    status: int = 200
+    description: str = "Success"
+
+
+ROUTES = {
+    "/extract": Route(ExtractResult, (400, 413, 503, 500)),
+    "/extract_batch": Route(BatchResult, (400, 413, 503, 500)),
+    "/annotations": Route(PendingReceipt, (400, 413, 500), status=201, description="Kept for the next retraining"),
+}
+
+
+def response_schemas() -> dict[str, Any]:
+    """The JSON Schemas of every response body, named as their models, with ``$ref``s between them."""
+    models = [ServiceMetadata, ErrorBody, *(route.response for route in ROUTES.values())]
+    _, schemas = models_json_schema([(m, "serialization") for m in models], ref_template=REF)
+    return schemas["$defs"]
+
+
+def json_response(description: str, model: type[BaseModel], example: Any = None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": {"$ref": REF.format(model=model.__name__)}}
+    if example is not None:
+        media["example"] = example
+    return {"description": description, "content": {"application/json": media}}
+
+
+def finish_document(spec: dict[str, Any]) -> dict[str, Any]:
+    """BentoML's document (``Service.openapi_spec.asdict()``) with the contract's schemas, errors and info."""
+    document = json.loads(json.dumps(spec))  # a deep copy, with the status codes as strings, as served
+    document["openapi"] = "3.1.0"
+    document["info"] = {"title": TITLE, "description": DESCRIPTION, "version": API_VERSION}
+    document["tags"] = [TAG, *(tag for tag in document["tags"] if tag["name"] != "Service APIs")]
+    schemas = document["components"]["schemas"]
+    for name in [n for n in schemas if n.endswith("IODescriptor")]:
+        del schemas[name]
+    schemas.update(response_schemas())
+    examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
+    for path, route in ROUTES.items():
+        operation = document["paths"][path]["post"]
+        api_name = operation["x-bentoml-name"]
+        operation.update(operationId=api_name, tags=[TAG["name"]])  # generated clients name functions after them
+        operation["requestBody"]["required"] = True
+        request = operation["requestBody"]["content"]["application/json"]
+        request["schema"] = {"$ref": REF.format(model=f"{api_name}__Input")}  # the unflattened one
+        example = examples.get(path)
+        if example:
+            request["example"] = example["request"]
+        operation["responses"] = {
+            str(route.status): json_response(route.description, route.response, example and example["response"]),
+            **{str(status): json_response(ERRORS[status], ErrorBody) for status in route.errors},
+        }
+    document["paths"]["/metadata"] = {
+        "get": {
+            "tags": [TAG["name"]],
+            "operationId": "metadata",
+            "description": "The contract's version, the served model, its labels, training data, scores and the limits.",
+            "responses": {"200": json_response("Success", ServiceMetadata)},
+        }
+    }
+    return document
