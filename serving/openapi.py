@@ -13,6 +13,7 @@ example per endpoint. Pydantic writes JSON Schema 2020-12, so the document is Op
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from pydantic.json_schema import models_json_schema
 from serving.schemas import API_VERSION, BatchResult, ErrorBody, ExtractResult, PendingReceipt, ServiceMetadata
 
 REF = "#/components/schemas/{model}"
+REFERENCED = re.compile(r'"#/components/schemas/([^"]+)"')
 EXAMPLES = Path(__file__).resolve().parent / "static" / "examples.json"
 
 TITLE = "Arabic event tagger"
@@ -85,10 +87,7 @@ def finish_document(spec: dict[str, Any]) -> dict[str, Any]:
     document["openapi"] = "3.1.0"
     document["info"] = {"title": TITLE, "description": DESCRIPTION, "version": API_VERSION}
     document["tags"] = [TAG, *(tag for tag in document["tags"] if tag["name"] != "Service APIs")]
-    schemas = document["components"]["schemas"]
-    for name in [n for n in schemas if n.endswith("IODescriptor")]:
-        del schemas[name]
-    schemas.update(response_schemas())
+    document["components"]["schemas"].update(response_schemas())
     examples = json.loads(EXAMPLES.read_text(encoding="utf-8"))
     for path, route in ROUTES.items():
         operation = document["paths"][path]["post"]
@@ -112,4 +111,19 @@ def finish_document(spec: dict[str, Any]) -> dict[str, Any]:
             "responses": {"200": json_response("Success", ServiceMetadata)},
         }
     }
+    drop_unreferenced(document)
     return document
+
+
+def drop_unreferenced(document: dict[str, Any]) -> None:
+    """Remove the component schemas no path reaches (BentoML's task and exception bodies, the
+    ``*IODescriptor`` copies), so that neither ``/docs`` nor a generated client shows them."""
+    schemas = document["components"]["schemas"]
+    reached: set[str] = set()
+    pending = REFERENCED.findall(json.dumps(document["paths"]))
+    while pending:
+        name = pending.pop()
+        if name not in reached:
+            reached.add(name)
+            pending += REFERENCED.findall(json.dumps(schemas[name]))
+    document["components"]["schemas"] = {name: schema for name, schema in schemas.items() if name in reached}
