@@ -13,17 +13,29 @@ request field, a new label value).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.labels import ARGUMENT_LABELS, EVENT_TYPES, SPAN_LABELS
+from model.predictor import PRECISIONS
 
 API_VERSION = "1.0"
 
-EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
-SpanLabel = Literal[SPAN_LABELS]  # type: ignore[valid-type]
-ArgumentRole = Literal[ARGUMENT_LABELS]  # type: ignore[valid-type]
+
+def string_enum(name: str, values: tuple[str, ...], doc: str) -> type[StrEnum]:
+    """A string enum: one named schema in /docs.json (one class in a generated client) for every field holding its values."""
+    enum = StrEnum(name, [(value, value) for value in values])
+    enum.__doc__ = doc
+    return enum
+
+
+EventType = string_enum("EventType", EVENT_TYPES, "An event type of the annotation scheme.")
+SpanLabel = string_enum("SpanLabel", SPAN_LABELS, "A span label of the annotation scheme: a trigger or an argument role.")
+ArgumentRole = string_enum("ArgumentRole", ARGUMENT_LABELS, "The role of an event's argument in the annotation scheme.")
+Precision = string_enum("Precision", tuple(p for p in PRECISIONS if p != "auto"),
+                        "Numeric precision the model runs in on this server (what `auto` resolved to).")
 
 START = "Offset of the first character in the article's `text` as sent (a Python string index: Unicode code points, from 0)."
 END = "Offset just past the last character: `text[start:end]` is the span's text."
@@ -42,7 +54,7 @@ class ModelInfo(Contract):
 
     tag: str = Field(description="The model's BentoML tag, `arabic-event-tagger:<version>`.")
     backbone: str = Field(description="The encoder the model was fine-tuned from, e.g. `bundled:multilingual-e5-small`.")
-    precision: Literal["fp32", "bf16", "int8"] = Field(description="Numeric precision the model runs in on this server.")
+    precision: Precision
 
 
 class Sentence(Contract):
@@ -152,7 +164,7 @@ class ServedModel(Contract):
     tag: str = Field(description="The model's BentoML tag.")
     backbone: str | None = Field(description="The encoder the model was fine-tuned from.")
     created: str | None = Field(description="When the model was trained (ISO 8601).")
-    precision: Literal["fp32", "bf16", "int8"] = Field(description="Numeric precision the model runs in on this server.")
+    precision: Precision
 
 
 class Labels(Contract):
