@@ -41,8 +41,9 @@ changes it).
 
 TAG = {"name": "events", "description": "Tag articles, keep corrected ones, describe the served model."}
 ERRORS = {
-    400: "The body is not valid JSON, misses a required field, has a field of the wrong type, or an article "
-    "is empty (or the batch is).",
+    400: "The body is not valid JSON, misses a required field or has one of the wrong type (`detail` lists each), "
+    "or what it holds is unusable: an empty article or batch, a correction that breaks the annotation scheme "
+    "(`problems` lists each).",
     413: "An article is over `max_article_chars`, a batch over `max_batch_articles` (see `GET /metadata`), "
     "or the body is over the byte limit (refused before it is read).",
     503: "The model's queue is full (`max_queued_sentences` sentences waiting); retry in a moment.",
@@ -56,14 +57,14 @@ class Route:
 
     response: type[BaseModel]
     errors: tuple[int, ...]
+    description: str
     status: int = 200
-    description: str = "Success"
 
 
 ROUTES = {
-    "/extract": Route(ExtractResult, (400, 413, 503, 500)),
-    "/extract_batch": Route(BatchResult, (400, 413, 503, 500)),
-    "/annotations": Route(PendingReceipt, (400, 413, 500), status=201, description="Kept for the next retraining"),
+    "/extract": Route(ExtractResult, (400, 413, 503, 500), "The article's sentences, spans and events."),
+    "/extract_batch": Route(BatchResult, (400, 413, 503, 500), "One result per article, in the order sent."),
+    "/annotations": Route(PendingReceipt, (400, 413, 500), "Kept for the next retraining.", status=201),
 }
 
 
@@ -96,11 +97,11 @@ def finish_document(spec: dict[str, Any]) -> dict[str, Any]:
         operation["requestBody"]["required"] = True
         request = operation["requestBody"]["content"]["application/json"]
         request["schema"] = {"$ref": REF.format(model=f"{api_name}__Input")}  # the unflattened one
-        example = examples.get(path)
+        example = examples.get(path, {})
         if example:
             request["example"] = example["request"]
         operation["responses"] = {
-            str(route.status): json_response(route.description, route.response, example and example["response"]),
+            str(route.status): json_response(route.description, route.response, example.get("response")),
             **{str(status): json_response(ERRORS[status], ErrorBody) for status in route.errors},
         }
     document["paths"]["/metadata"] = {
