@@ -213,13 +213,13 @@ def train(
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
     data: list[Path] = typer.Option(None, "--data", help="Annotated JSONL files (default: the config's)."),
     output: Path = typer.Option(None, "--output", help="Also save the model to this directory."),
-    holdout: int = typer.Option(0, "--holdout", help="Hold out this many documents and report metrics on them."),
+    holdout: int = typer.Option(0, "--holdout", help="Hold out this many incidents of real articles (never contrast documents) and report metrics on them."),
     store: bool = typer.Option(True, "--store/--no-store", help="Save to the BentoML model store."),
     promote_model: bool = typer.Option(True, "--promote/--no-promote", help="Make the stored model the served one."),
 ) -> None:
     """Fine-tune the tagger; save it to the BentoML model store as arabic-event-tagger and serve it."""
-    from training.crossval import make_folds
     from training.evaluation import predict_documents
+    from training.folds import held_out_folds
     from training.metrics import score
     from training.reports import scores_table
     from training.store import inference_settings, promote, save_to_store
@@ -230,10 +230,11 @@ def train(
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     held: list = []
     if holdout:
-        if holdout >= len(documents):
-            raise UserError(f"--holdout {holdout} leaves no training document (corpus has {len(documents)})")
-        folds = make_folds(documents, len(documents), config.seed)
-        held_ids = {i for fold in folds[:holdout] for i in fold}
+        groups = held_out_folds(documents, None, config.seed)  # one incident of real articles each
+        if holdout > len(groups) or sum(map(len, groups[:holdout])) >= len(documents):
+            raise UserError(f"--holdout {holdout}: the data has {len(groups)} incident(s) of real articles to hold out, "
+                            "and some documents must be left to train on")
+        held_ids = {i for fold in groups[:holdout] for i in fold}
         held = [d for i, d in enumerate(documents) if i in held_ids]
         documents = [d for i, d in enumerate(documents) if i not in held_ids]
     sentences = sum(len(d.sentences) for d in documents)
@@ -276,11 +277,10 @@ def crossval(
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     testable = None
     if test_on:
-        held_ids = {d.id for d in read_corpus(test_on, say=_note)}
-        testable = [i for i, d in enumerate(documents) if d.id in held_ids]
-        if not testable:
+        testable = {d.id for d in read_corpus(test_on, say=_note)}
+        if not any(d.id in testable for d in documents):
             raise UserError(f"no document of {', '.join(map(str, test_on))} is in the training data")
-    if len(documents) < 2 or (testable is not None and len(testable) == len(documents)):
+    if len(documents) < 2:
         raise UserError("cross-validation needs at least two documents and some left to train on")
     result = crossvalidate(config, documents, folds or None, err, testable)
     atomic_write_text(out, json.dumps(result, ensure_ascii=False, indent=1))
