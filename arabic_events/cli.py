@@ -404,7 +404,7 @@ def evaluate(
     out: Path = typer.Option(..., "--out", help="Folder for report.json and report.html."),
     model: str = typer.Option(None, "--model", help="Model tag (default: the served model)."),
     predictions: Path = typer.Option(None, "--predictions", help="Score this JSONL of responses instead of running a model."),
-    baseline: bool = typer.Option(False, "--baseline", help="Add the classical baseline, trained on the model's training data."),
+    baseline: bool = typer.Option(False, "--baseline", help="Add the classical baseline, trained on the model's training documents minus the evaluated ones."),
     precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
 ) -> None:
     """Score a model on annotated articles: report.json and a self-contained report.html."""
@@ -438,7 +438,11 @@ def evaluate(
     if baseline:
         if not training_files:
             raise UserError("--baseline needs a stored model (it trains on that model's training data)")
-        training = read_corpus(training_files, say=_note)
+        from training.baseline_data import baseline_training_documents
+
+        training, notes = baseline_training_documents(stored.info.metadata, read_corpus(training_files, say=_note), gold)
+        for line in notes:
+            _note(line)
         classical = ClassicalBaseline().fit(training)
         baseline_predictions = [classical.predict(d) for d in gold]
     report = run_evaluation(gold, model_predictions, tag, baseline_predictions)
