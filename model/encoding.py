@@ -75,14 +75,16 @@ def first_subtokens(offsets: Sequence[tuple[int, int]], words: Sequence[Token], 
     return starts
 
 
-def covering_subtokens(offsets: Sequence[tuple[int, int]], words: Sequence[Token], base: int) -> list[int]:
+def covering_subtokens(
+    offsets: Sequence[tuple[int, int]], words: Sequence[Token], base: int, word_at: Sequence[int]
+) -> list[int]:
     """For each word, the index of the sub-token it is read from, or -1 when no sub-token covers it.
 
-    A word's own first sub-token (``first_subtokens``) if it has one; otherwise the
-    sub-token covering its first character, which begins in an earlier word.
+    A word's own first sub-token (``word_at``, from ``first_subtokens``) if it has one;
+    otherwise the sub-token covering its first character, which begins in an earlier word.
     """
     read_from = [-1] * len(words)
-    for k, word in enumerate(first_subtokens(offsets, words, base)):
+    for k, word in enumerate(word_at):
         if word >= 0:
             read_from[word] = k
     for index, word in enumerate(words):
@@ -108,7 +110,7 @@ def encode_sentence(
     for word in word_at:
         if word >= 0:
             continues[word] = False
-    read_from = covering_subtokens(offsets, words, base)
+    read_from = covering_subtokens(offsets, words, base, word_at)
     room = max_length - 2
     step = max(1, room - stride)
     starts = [0]
