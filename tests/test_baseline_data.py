@@ -28,7 +28,7 @@ def test_documents_the_model_held_out_are_never_trained_on(corpus):
     # a model trained with seed-004 held out, evaluated on seed-004: the baseline must not see it either
     chosen, notes = baseline_training_documents(metadata_of(corpus[:4]), corpus, [corpus[4]])
     assert ids(chosen) == ["seed-000", "seed-001", "seed-002", "seed-003"]
-    assert notes == ["baseline: trained on 4 of the model's 4 training documents (0 evaluated ones left out)"]
+    assert notes == ["baseline: trained on 4 of the model's 4 training documents (0 left out as evaluated)"]
 
 
 def test_an_evaluated_text_under_another_id_is_left_out_too(corpus):
@@ -58,3 +58,14 @@ def test_missing_training_documents_are_said(corpus):
 def test_nothing_left_to_train_on_is_an_error(corpus):
     with pytest.raises(UserError, match="no training document of the model is left"):
         baseline_training_documents(metadata_of(corpus[:1]), corpus, [corpus[0]])
+
+
+@pytest.mark.slow
+def test_evaluate_baseline_never_trains_on_the_evaluated_article(tiny_env, tmp_path):
+    from tests.conftest import CORPUS, run_cli
+
+    gold = tmp_path / "seed-002.jsonl"
+    gold.write_text(next(line for line in CORPUS.read_text(encoding="utf-8").splitlines() if '"seed-002"' in line) + "\n")
+    result = run_cli(tiny_env, "evaluate", "--data", str(gold), "--out", str(tmp_path / "report"), "--baseline")
+    # the tiny model trained on the five seeds; its baseline on the four that are not evaluated
+    assert "baseline: trained on 4 of the model's 5 training documents (1 left out as evaluated)" in result.stderr

@@ -40,5 +40,5 @@ def baseline_training_documents(
     if not chosen:
         raise UserError("no training document of the model is left for the baseline once the evaluated ones are removed")
     notes.append(f"baseline: trained on {len(chosen)} of the model's {len(trained)} training documents "
-                 f"({len(found) - len(chosen)} evaluated ones left out)")
+                 f"({len(found) - len(chosen)} left out as evaluated)")
     return chosen, notes
