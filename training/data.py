@@ -49,7 +49,7 @@ def build_dataset(
 
     A sub-token covering several words (``▁11:00``) carries the tag of the first; the
     words after it continue that tag at inference (``model.encoding``). With the bundled
-    tokenizer, every gold span of the corpus can be expressed this way (27 contain such words).
+    tokenizer, every gold span of the corpus can be expressed this way (31 contain such words).
     """
 
     def encode(batch: dict[str, list]) -> dict[str, list]:
