@@ -1,0 +1,49 @@
+"""CASUALTIES spans to ACLED counts: fatalities and injuries, 0 for an explicit "no casualties".
+
+A span names its outcome with a word of killing (مقتل، قتلى، مصرع، استشهاد…) or of wounding
+(إصابة، جرحى، بجروح…); its count is the number next to it (``numbers.parse_count``), the dual
+of a counted noun is two, and an unspecified plural (``سقوط قتلى وجرحى``) is coded like
+"several". Material damage (``أضرار``، ``تدمير``) counts neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from incidents.arabic import folded_words, strip_clitics
+from incidents.numbers import VAGUE, parse_count
+
+KILLED = ("قتل", "مقتل", "قتلي", "قتيل", "مصرع", "استشهاد", "شهيد", "شهداء", "قتلوا", "قضي", "موت", "وفاه", "ضحايا", "ضحيه")
+INJURED = ("اصابه", "اصابات", "جرحي", "جريح", "جروح", "اصيب", "اصيبوا", "مصاب", "مصابين", "جرح")
+NONE = ("دون", "بدون", "عدم", "لا", "لم")  # دون وقوع ضحايا، عدم وقوع إصابات
+SEVERAL = VAGUE["عده"]
+
+
+@dataclass(frozen=True)
+class Casualties:
+    fatalities: int | None = None
+    injuries: int | None = None
+
+
+def _has(words: list[str], stems: tuple[str, ...]) -> bool:
+    return any(w in stems or w.startswith(stems) for w in words)
+
+
+def parse_casualties(text: str) -> Casualties:
+    """``مقتل 5 أفراد`` -> (5, None); ``دون وقوع ضحايا`` -> (0, 0); ``إصابة تسعة وخمسين أميركياً`` -> (None, 59)."""
+    words = [strip_clitics(w) for w in folded_words(text)]
+    killed = _has(words, KILLED)
+    injured = _has(words, INJURED)
+    if not (killed or injured):
+        return Casualties()
+    if any(w in NONE for w in words):
+        # "no victims" covers both; "no injuries" says nothing of deaths beyond that none were reported
+        return Casualties(0 if killed or "اصابات" in words else None, 0 if injured or "ضحايا" in words else None)
+    count = parse_count(text)
+    if count is None:
+        # a nominative dual (مدنيان) is two; -ين is dual or plural unvowelled, so "several"
+        count = 2 if any(w.endswith("يان") for w in words) else SEVERAL
+    if killed and injured:
+        # "killed and wounded" with one figure: the figure is the dead (ACLED's lowest-figure rule)
+        return Casualties(count, SEVERAL if count == SEVERAL else None)
+    return Casualties(count, None) if killed else Casualties(None, count)
