@@ -326,6 +326,47 @@ def tag(
     console.print(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}")
 
 
+class RecordFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    geojson = "geojson"
+
+
+@app.command()
+def records(
+    articles: Path = typer.Argument(..., help="JSONL of {id, text, date?, source?, url?}, or a folder of .txt files."),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write the records to."),
+    fmt: RecordFormat = typer.Option(RecordFormat.jsonl, "--format", help="jsonl, csv (ACLED's column order) or geojson."),
+    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
+    batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
+    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+) -> None:
+    """Tag articles and write one record per incident (date, place, actors, weapon, casualties), merged across articles."""
+    from rich.progress import Progress
+
+    from incidents.export import render
+    from incidents.inputs import read_record_articles
+    from incidents.records import build_records
+    from model.predictor import checked_precision
+    from training.store import load_extractor
+
+    inputs = read_record_articles(articles)
+    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+    results = []
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("tagging", total=len(inputs))
+        for begin in range(0, len(inputs), batch):
+            chunk = inputs[begin : begin + batch]
+            results += extractor.extract_many([(a.id, a.text) for a in chunk])
+            progress.advance(task, len(chunk))
+    made, warnings = build_records(inputs, results)
+    atomic_write_text(output, render(made, fmt.value))
+    for warning in warnings:
+        _note(f"warning: {warning}")
+    mentions = sum(len(r["mentions"]) for r in made)
+    console.print(f"{len(made)} records from {mentions} mentions in {len(inputs)} articles -> {output}")
+
+
 def _ensure_served_model(config_file: Path) -> None:
     """Train and promote the default model when the BentoML store holds none yet."""
     import bentoml

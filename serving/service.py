@@ -53,6 +53,14 @@ class Article(BaseModel):
     id: str | None = None
 
 
+class RecordArticle(Article):
+    """An article for ``/records``: its publication date (ISO) is the reference of relative times."""
+
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
 class AnnotatedSpan(BaseModel):
     start: int
     end: int
@@ -110,6 +118,18 @@ class EventService:
             return 413, f"{where}text has {len(article.text)} characters; the limit is {SETTINGS.max_article_chars}"
         return None
 
+    def _batch_problem(self, articles: list[Article]) -> tuple[int, str] | None:
+        """The limits of ``/extract_batch`` and ``/records``: a non-empty batch of valid articles, not too many."""
+        if not articles:
+            return 400, "articles is empty"
+        if len(articles) > SETTINGS.max_batch_articles:
+            return 413, f"{len(articles)} articles; the limit is {SETTINGS.max_batch_articles} per request"
+        for index, article in enumerate(articles):
+            problem = self._problem(article, f"articles[{index}]: ")
+            if problem:
+                return problem
+        return None
+
     async def _extract(self, articles: list[Article]) -> list[dict[str, Any]]:
         per_article, sentences = split_articles([a.text for a in articles])
         taggings = await self.tag_sentences(sentences) if sentences else []
@@ -133,23 +153,42 @@ class EventService:
     @bentoml.api(route="/extract_batch")
     async def extract_batch(self, articles: list[Article], ctx: bentoml.Context) -> dict:
         """Tag several articles; results come back in the same order."""
-        if not articles:
-            ctx.response.status_code = 400
-            return {"error": "articles is empty"}
-        if len(articles) > SETTINGS.max_batch_articles:
-            ctx.response.status_code = 413
-            return {"error": f"{len(articles)} articles; the limit is {SETTINGS.max_batch_articles} per request"}
-        for index, article in enumerate(articles):
-            problem = self._problem(article, f"articles[{index}]: ")
-            if problem:
-                ctx.response.status_code = problem[0]
-                return {"error": problem[1]}
+        problem = self._batch_problem(articles)
+        if problem:
+            ctx.response.status_code = problem[0]
+            return {"error": problem[1]}
         try:
             return {"results": await self._extract(articles)}
         except Overloaded as exc:
             ctx.response.status_code = 503
             return {"error": str(exc)}
 
+
+    @bentoml.api(route="/records")
+    async def records(self, articles: list[RecordArticle], ctx: bentoml.Context) -> dict:
+        """One record per incident (date, place, actors, weapon, casualties), merged across the articles."""
+        import asyncio
+
+        from incidents.inputs import article_from
+        from incidents.records import build_records
+        from model.errors import UserError
+
+        problem = self._batch_problem(articles)
+        if problem is None:
+            try:
+                inputs = [article_from(a.model_dump(), f"articles[{i}]", f"article-{i}") for i, a in enumerate(articles)]
+            except UserError as exc:
+                problem = 400, str(exc)
+        if problem:
+            ctx.response.status_code = problem[0]
+            return {"error": problem[1]}
+        try:
+            results = await self._extract([Article(text=a.text, id=a.id) for a in inputs])
+        except Overloaded as exc:
+            ctx.response.status_code = 503
+            return {"error": str(exc)}
+        made, warnings = await asyncio.to_thread(build_records, inputs, results)  # the gazetteer loads once, off the loop
+        return {"records": made, "warnings": warnings}
 
     @bentoml.api(route="/annotations")
     def annotations(
@@ -168,6 +207,7 @@ class EventService:
 EventService.add_asgi_middleware(SpecificValidationErrors)
 EventService.add_asgi_middleware(
     BodyLimit,
-    limits={"/extract": SETTINGS.max_extract_bytes, "/extract_batch": SETTINGS.max_batch_bytes},
+    limits={"/extract": SETTINGS.max_extract_bytes, "/extract_batch": SETTINGS.max_batch_bytes,
+            "/records": SETTINGS.max_batch_bytes},
     default=SETTINGS.max_extract_bytes,
 )
