@@ -251,3 +251,39 @@ def test_input_file_with_a_bad_date_names_its_line(tmp_path):
                     encoding="utf-8")
     with pytest.raises(UserError, match=r"articles.jsonl:2: date 'أمس' is not an ISO date"):
         read_record_articles(path)
+
+
+# end to end, with the tiny model
+@pytest.mark.slow
+def test_records_command_writes_records_for_a_jsonl_of_articles(tiny_env, tmp_path):
+    from tests.conftest import run_cli
+
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text("".join(json.dumps({"id": a.id, "text": a.text, "date": a.date.isoformat(), "source": a.source},
+                                           ensure_ascii=False) + "\n" for a, _ in OUTLETS), encoding="utf-8")
+    out = tmp_path / "records.jsonl"
+    run_cli(tiny_env, "records", str(articles), "-o", str(out))
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    texts = {a.id: a.text for a, _ in OUTLETS}
+    for record in records:
+        assert list(record) == list(FIELDS)
+        for m in record["mentions"]:
+            assert texts[m["article_id"]][m["start"] : m["end"]] == m["text"]
+    run_cli(tiny_env, "records", str(articles), "-o", str(tmp_path / "records.csv"), "--format", "csv")
+    assert (tmp_path / "records.csv").read_text(encoding="utf-8").startswith(",".join(CSV_COLUMNS[:4]))
+
+
+@pytest.mark.slow
+def test_records_command_refuses_a_bad_date_and_writes_nothing(tiny_env, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text('{"id": "a", "text": "قصفت طائرات حربية مدينة أريحا.", "date": "السبت"}\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "arabic_events", "records", str(articles), "-o", str(tmp_path / "r.jsonl")],
+                            cwd=ROOT, env=tiny_env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "articles.jsonl:1: date 'السبت' is not an ISO date" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "r.jsonl").exists()
