@@ -1,9 +1,9 @@
 """CASUALTIES spans to ACLED counts: fatalities and injuries, 0 for an explicit "no casualties".
 
 A span names its outcome with a word of killing (مقتل، قتلى، مصرع، استشهاد…) or of wounding
-(إصابة، جرحى، بجروح…); its count is the number next to it (``numbers.parse_count``), the dual
-of a counted noun is two, and an unspecified plural (``سقوط قتلى وجرحى``) is coded like
-"several". Material damage (``أضرار``، ``تدمير``) counts neither.
+(إصابة، جرحى، بجروح…); its count is the number next to it (``numbers.parse_count``). With no
+number, a nominative dual is two, a plural of victims (``سقوط قتلى وجرحى``) is coded like
+"several", one person in the singular (``شخصاً``) is one; otherwise the count is unknown. Material damage (``أضرار``، ``تدمير``) counts neither.
 """
 
 from __future__ import annotations
@@ -17,6 +17,20 @@ KILLED = ("قتل", "مقتل", "قتلي", "قتيل", "مصرع", "استشه�
 INJURED = ("اصابه", "اصابات", "جرحي", "جريح", "جروح", "اصيب", "اصيبوا", "مصاب", "مصابين", "جرح")
 NONE = ("دون", "بدون", "عدم", "لا", "لم")  # دون وقوع ضحايا، عدم وقوع إصابات
 SEVERAL = VAGUE["عده"]
+PLURAL_VICTIMS = ("قتلي", "جرحي", "ضحايا", "شهداء", "اصابات", "مصابين", "قتلوا", "اصيبوا")
+ONE_PERSON = ("شخص", "شخصا", "مدني", "مدنيا", "جندي", "جنديا", "عنصر", "عنصرا", "طفل", "طفلا", "امراه", "مقاتل", "مقاتلا")
+
+
+def _implicit_count(words: list[str]) -> int | None:
+    """No number said: a nominative dual (``مدنيان``) is two, a plural of victims (``قتلى``) "several",
+    one person named in the singular (``شخصاً``) one; otherwise unknown."""
+    if any(w.endswith("يان") for w in words):
+        return 2
+    if any(w in PLURAL_VICTIMS for w in words):
+        return SEVERAL
+    if any(w in ONE_PERSON for w in words):
+        return 1
+    return None
 
 
 @dataclass(frozen=True)
@@ -41,8 +55,9 @@ def parse_casualties(text: str) -> Casualties:
         return Casualties(0 if killed or "اصابات" in words else None, 0 if injured or "ضحايا" in words else None)
     count = parse_count(text)
     if count is None:
-        # a nominative dual (مدنيان) is two; -ين is dual or plural unvowelled, so "several"
-        count = 2 if any(w.endswith("يان") for w in words) else SEVERAL
+        count = _implicit_count(words)
+        if count is None:
+            return Casualties()
     if killed and injured:
         # "killed and wounded" with one figure: the figure is the dead (ACLED's lowest-figure rule)
         return Casualties(count, SEVERAL if count == SEVERAL else None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from incidents.actors import Actor, ActorTable
@@ -96,7 +96,33 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
             mention.notes.append(when.note)
         mentions.append(mention)
     _link_answers(mentions)
+    _fill_from_context(mentions)
     return mentions
+
+
+def _fill_from_context(mentions: list[Mention]) -> None:
+    """What a coder reads from the context, where a mention says nothing itself.
+
+    * No TIME: the date of the latest earlier mention of the article that has one (news tells a
+      day once, then goes on about it); ``explicit_time`` stays False, so merging does not rely on it.
+    * A place not found (``قرية حطلة شمال شرق المدينة``): near the place another mention of the same
+      sentence resolves, at precision 2.
+    """
+    last: When | None = None
+    for mention in mentions:
+        if mention.explicit_time and mention.when.date:
+            last = mention.when
+        elif last is not None:
+            mention.when = When(last.date, last.precision, "no time in the sentence: the date told earlier in the article")
+            mention.notes = [n for n in mention.notes if "publication date" not in n] + [mention.when.note]
+    for mention in mentions:
+        if mention.place.known or not mention.place.location:
+            continue
+        near = [m.place for m in mentions if m.sentence == mention.sentence and m.place.known and m.place.latitude]
+        if near:
+            unknown = mention.place.location
+            mention.place = replace(near[0], geo_precision=max(near[0].geo_precision or 2, 2))
+            mention.notes.append(f"place not in the gazetteer: {unknown}; near {mention.place.location}, named in the same sentence")
 
 
 def _link_answers(mentions: list[Mention]) -> None:

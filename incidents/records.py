@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from incidents.actors import ActorTable, default_actors
-from incidents.dates import WEEK
 from incidents.inputs import Article
 from incidents.merge import Cluster, merge_across, merge_article
 from incidents.mentions import Mention, mentions_of
@@ -50,11 +49,9 @@ def _record(cluster: Cluster, event_id: str, articles: dict[str, Article], weapo
     notes: list[str] = []
     if dated:
         when = min(dated, key=lambda m: (m.when.precision, m.when.date)).when
-    else:
+    else:  # from the article's context, else the publication date (week precision): their notes say which
         fallback = [m.when for m in mentions if m.when.date]
-        when = min(fallback, key=lambda w: w.date) if fallback else None
-        notes.append("no time in the text: publication date, week precision" if when else
-                     "no time in the text and no publication date")
+        when = min(fallback, key=lambda w: (w.precision, w.date)) if fallback else None
     placed = [m.place for m in mentions if m.place.known]
     place = min(placed, key=lambda p: (p.geo_precision, p.latitude is None)) if placed else mentions[0].place
     if not place.known and place.location:
@@ -77,7 +74,7 @@ def _record(cluster: Cluster, event_id: str, articles: dict[str, Article], weapo
         "sub_event_type": weapons.sub_event_type(weapon),
         "event_date": when.date.isoformat() if when and when.date else None,
         "year": when.date.year if when and when.date else None,
-        "time_precision": (when.precision if dated else WEEK) if when and when.date else None,
+        "time_precision": when.precision if when and when.date else None,
         "actor1": _actor_name(mentions, "actor1"),
         "actor2": _actor_name(mentions, "actor2"),
         "target": _most_common([m.target for m in mentions]),
