@@ -129,7 +129,7 @@ def test_unknown_actor_stays_as_text():
 
 
 # records from the seeds' gold spans
-PUBLISHED = {"seed-000": "2022-01-07", "seed-001": "2022-01-05", "seed-002": "2023-11-16", "seed-003": "2023-10-31",
+PUBLISHED = {"seed-000": "2022-01-07", "seed-001": "2022-01-05", "seed-002": "2023-11-16", "seed-003": "2023-11-01",
              "seed-004": "2024-01-23"}
 
 
@@ -287,3 +287,48 @@ def test_records_command_refuses_a_bad_date_and_writes_nothing(tiny_env, tmp_pat
     assert result.returncode == 1
     assert "articles.jsonl:1: date 'السبت' is not an ISO date" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "r.jsonl").exists()
+
+
+# context
+def test_a_mention_without_time_takes_the_date_told_earlier_in_the_article(corpus):
+    # seed-003, published Wednesday 2023-11-01: "طائرات مجهولة استهدفت …، الإثنين، شاحنات", then
+    # "الغارات جاءت رداً على إطلاق …" with no TIME: Monday 2023-10-30
+    records, _ = seed_records(corpus, {"seed-003"})
+    record = record_of(records, "رداً")
+    assert (record["event_date"], record["time_precision"]) == ("2023-10-30", 1)
+    assert "the date told earlier in the article" in " ".join(record["normalisation_notes"])
+
+
+def test_an_unknown_place_is_placed_near_the_place_named_in_its_sentence(corpus):
+    # seed-000: "قرية حطلة شمال شرق المدينة" (not in GeoNames) in the sentence that names دير الزور
+    records, _ = seed_records(corpus, {"seed-000"})
+    record = record_of(records, "قصف مدفعي")
+    assert (record["location"], record["geo_precision"]) == ("Deir ez-Zor", 2)
+
+
+# evaluation
+def test_b_cubed_on_a_hand_computed_clustering():
+    # gold {a b c} {d}; predicted {a b} {c d}: precision (1+1+1/2+1/2)/4 = 0.75, recall (2/3+2/3+1/3+1)/4 = 2/3
+    from incidents.evaluation import b_cubed
+
+    scores = b_cubed({"a": 1, "b": 1, "c": 1, "d": 2}, {"a": "x", "b": "x", "c": "y", "d": "y"})
+    assert (scores["precision"], scores["recall"], scores["f1"]) == (0.75, 0.6667, 0.7059)
+
+
+def test_records_scored_against_themselves_are_perfect():
+    from incidents.evaluation import evaluate_records
+
+    records = outlet_records()
+    report = evaluate_records(records, records)
+    assert all(row["accuracy"] == 1.0 for row in report["fields"].values() if row["support"])
+    assert report["mentions into records (B-cubed)"]["f1"] == report["articles into incidents (B-cubed)"]["f1"] == 1.0
+
+
+def test_splitting_one_incident_costs_recall_only():
+    from incidents.evaluation import evaluate_records
+
+    gold = outlet_records()
+    split = [dict(gold[0], mentions=gold[0]["mentions"][:1]), dict(gold[0], mentions=gold[0]["mentions"][1:]), gold[1]]
+    report = evaluate_records(gold, split)["mentions into records (B-cubed)"]
+    # gold {a b c} {d}; predicted {a} {b c} {d}: precision 1, recall (1/3 + 2/3 + 2/3 + 1)/4 = 2/3
+    assert (report["precision"], report["recall"]) == (1.0, 0.6667)
