@@ -46,8 +46,9 @@ class Mention:
 
     @property
     def bare(self) -> bool:
-        """Says nothing of its own beyond the act: a later ``الهجوم`` that refers back."""
-        return not (self.explicit_time or self.place.known or self.actor1 or self.target)
+        """Tells no day or known place of its own: a later ``الهجوم`` that refers back, or
+        ``استهدفت السوق الشعبي`` retelling a strike (a target or an attacker alone is no new incident)."""
+        return not (self.explicit_time or self.place.known)
 
     def json(self) -> dict[str, Any]:
         return {"article_id": self.article_id, "sentence": self.sentence, "start": self.start, "end": self.end,

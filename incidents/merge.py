@@ -6,10 +6,12 @@ Compatible (nothing known on both sides contradicts):
   same event type; explicit dates the same day, or within the window of the coarser
   precision (7 days for a week, 31 for a month); places in the same country and, when both
   have coordinates, within ``SAME_PLACE_KM`` (a country-level place is compatible with any place
-  in it); attackers and targets on the same side (``configs/actors.yaml``); same weapon category.
+  in it); attackers and targets on the same side (``configs/actors.yaml``); the same weapon category
+  (aircraft and rocket/missile may be one act: air-launched missiles).
 
 Within an article (mentions in text order), a mention joins the latest compatible record of
-its article when it says nothing of its own (a ``الهجوم`` that refers back), or when the two
+its article when it tells no day or known place of its own (a ``الهجوم`` that refers back, a
+retelling that only adds a target or an attacker), or when the two
 share something positive: the same explicit day, the same place, the same target text, or the
 same attacker. Otherwise it opens a record. A retaliation never joins the record of the
 attack it answers. Counts of attacks (``55 هجوماً``) are not incidents and make no record.
@@ -79,10 +81,17 @@ def _same_side(a, b) -> bool:
     return not (a and b and a.known and b.known) or a.side == b.side
 
 
+# aircraft fire missiles (``6 صواريخ فراغية`` of an air strike): the one weapon pair that may be one act
+SAME_ACT_WEAPONS = {frozenset({"aircraft", "rocket/missile"})}
+
+
+def _weapons_agree(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b or frozenset({a, b}) in SAME_ACT_WEAPONS
+
+
 def compatible(a: Mention, b: Mention) -> bool:
     return (a.type == b.type and _dates_agree(a, b) and _places_agree(a.place, b.place)
-            and _same_side(a.actor1, b.actor1) and _same_side(a.actor2, b.actor2)
-            and (a.weapon is None or b.weapon is None or a.weapon == b.weapon))
+            and _same_side(a.actor1, b.actor1) and _same_side(a.actor2, b.actor2) and _weapons_agree(a.weapon, b.weapon))
 
 
 def _share_evidence(a: Mention, b: Mention) -> bool:

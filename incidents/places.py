@@ -36,8 +36,12 @@ NEAR_WORDS = {"ريف", "محيط", "اطراف", "باديه", "قرب", "ضو�
               "جنوبي", "الشرقي", "الغربي", "الشمالي", "الجنوبي", "شمالا", "جنوبا", "شرقا", "غربا", "وسط", "اجواء"}
 REGION_WORDS = {"محافظه", "محافظات", "ولايه", "اقليم"}
 TYPE_WORDS = {"مدينه", "مدينتي", "بلده", "بلدتي", "بلدات", "قريه", "قريتي", "قرى", "منطقه", "حي", "ناحيه", "مخيم",
-              "قضاء", "المدينه", "المنطقه", "القاعده", "البلده", "القريه", "الاراضي", "في", "من", "و", "ال", "نهر"}
+              "قضاء", "المدينه", "المنطقه", "القاعده", "البلده", "القريه", "الاراضي", "في", "من", "و", "ال", "نهر",
+              # what a target names before its town (سوق الأتارب); GeoNames has towns called سوق، مسجد، الجانب الشمالي
+              "سوق", "السوق", "مسجد", "المسجد", "مستشفي", "المستشفي", "مشفي", "مخفر", "مركز", "مبني", "المبني",
+              "الجانب", "الجزء", "القسم", "قاعه", "مجمع", "شارع"}
 MAX_WORDS = 4
+MIN_LETTERS = 3  # a one-word town name of two letters is more often a word (بن، ام)
 
 
 @dataclass(frozen=True)
@@ -112,11 +116,12 @@ class Gazetteer:
         found, position = [], 0
         while position < len(words):
             hit = None
-            if words[position] not in NEAR_WORDS | REGION_WORDS | TYPE_WORDS:
+            if strip_clitics(words[position]) not in NEAR_WORDS | REGION_WORDS | TYPE_WORDS:
                 for length in range(min(MAX_WORDS, len(words) - position), 0, -1):
                     for first in without_clitics(words[position]):
                         entries = self.index.get(_key([first, *words[position + 1 : position + length]]), [])
-                        entries = [e for e in entries if e.kind == "site" or not sites_only]
+                        entries = [e for e in entries if (e.kind == "site" or not sites_only)
+                                   and (length > 1 or len(first) >= MIN_LETTERS or e.kind != "city")]
                         if entries:
                             hit = (length, entries)
                             break
@@ -164,7 +169,8 @@ def default_gazetteer() -> Gazetteer:
 
 
 def resolve_place(locations: list[str], targets: list[str], gazetteer: Gazetteer | None = None) -> Place:
-    """The most precise place among an event's LOCATION spans and the sites its TARGET spans name.
+    """The most precise place among an event's LOCATION spans and the sites its TARGET spans name;
+    failing those, a town a TARGET names.
 
     Nothing known: the first LOCATION text as written, no coordinates.
     """
@@ -173,4 +179,8 @@ def resolve_place(locations: list[str], targets: list[str], gazetteer: Gazetteer
     found += [p for p in (gazetteer.resolve(t, sites_only=True) for t in targets) if p]
     if found:
         return min(found, key=lambda p: (p.geo_precision, p.latitude is None))
+    # no LOCATION known: a town the target names (``سوق الأتارب``، ``مستشفى كفرنبل``), a little less sure
+    in_targets = [p for p in (gazetteer.resolve(t) for t in targets) if p and p.latitude is not None]
+    if in_targets:
+        return in_targets[0]
     return Place(locations[0] if locations else None)
