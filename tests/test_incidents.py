@@ -332,3 +332,22 @@ def test_splitting_one_incident_costs_recall_only():
     report = evaluate_records(gold, split)["mentions into records (B-cubed)"]
     # gold {a b c} {d}; predicted {a} {b c} {d}: precision 1, recall (1/3 + 2/3 + 2/3 + 1)/4 = 2/3
     assert (report["precision"], report["recall"]) == (1.0, 0.6667)
+
+
+@pytest.mark.slow
+def test_evaluate_records_from_gold_mentions_writes_its_report(tmp_path):
+    import os
+
+    from tests.conftest import ROOT, run_cli
+
+    gold = [line for line in (ROOT / "annotations" / "records-gold.jsonl").read_text(encoding="utf-8").splitlines()
+            if '"seed-004"' in line]
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n".join(gold) + "\n", encoding="utf-8")
+    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml")}
+    result = run_cli(env, "evaluate", "--records", str(path), "--gold-mentions", "--out", str(tmp_path / "report"))
+    report = json.loads((tmp_path / "report" / "records-report.json").read_text(encoding="utf-8"))
+    assert report["gold records"] == len(gold) == 5 and report["mentions from"] == "gold spans"
+    assert set(report["fields"]) == {"date exact", "date within a day", "country", "admin1", "location within 25 km",
+                                     "fatalities exact"}
+    assert "mentions into records (B-cubed)" in result.stdout
