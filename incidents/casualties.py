@@ -17,6 +17,7 @@ KILLED = ("قتل", "مقتل", "قتلي", "قتيل", "مصرع", "استشه�
 INJURED = ("اصابه", "اصابات", "جرحي", "جريح", "جروح", "اصيب", "اصيبوا", "مصاب", "مصابين", "جرح")
 NONE = ("دون", "بدون", "عدم", "لا", "لم")  # دون وقوع ضحايا، عدم وقوع إصابات
 SEVERAL = VAGUE["عده"]
+HEDGES = ("ربما", "يحتمل", "محتمل", "يرجح")
 PLURAL_VICTIMS = ("قتلي", "جرحي", "ضحايا", "شهداء", "اصابات", "مصابين", "قتلوا", "اصيبوا")
 ONE_PERSON = ("شخص", "شخصا", "مدني", "مدنيا", "جندي", "جنديا", "عنصر", "عنصرا", "طفل", "طفلا", "امراه", "مقاتل", "مقاتلا")
 
@@ -49,6 +50,8 @@ def parse_casualties(text: str) -> Casualties:
     killed = _has(words, KILLED)
     injured = _has(words, INJURED)
     if not (killed or injured):
+        return Casualties()
+    if any(w in HEDGES for w in words):  # "شخصاً آخر ربما قتل": possibly killed is not reported killed
         return Casualties()
     if any(w in NONE for w in words):
         # "no victims" covers both; "no injuries" says nothing of deaths beyond that none were reported

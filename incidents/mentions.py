@@ -104,18 +104,26 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
 def _fill_from_context(mentions: list[Mention]) -> None:
     """What a coder reads from the context, where a mention says nothing itself.
 
-    * No TIME: the date of the latest earlier mention of the article that has one (news tells a
-      day once, then goes on about it); ``explicit_time`` stays False, so merging does not rely on it.
+    * No TIME: the date of another mention of its sentence, else of the latest earlier mention
+      that has one (news tells a day once, then goes on about it); ``explicit_time`` stays False,
+      so merging does not rely on it.
     * A place not found (``قرية حطلة شمال شرق المدينة``): near the place another mention of the same
       sentence resolves, at precision 2.
     """
-    last: When | None = None
+    dated = [m for m in mentions if m.explicit_time and m.when.date and not m.aggregate]  # counts date no incident
     for mention in mentions:
-        if mention.explicit_time and mention.when.date:
-            last = mention.when
-        elif last is not None:
-            mention.when = When(last.date, last.precision, "no time in the sentence: the date told earlier in the article")
-            mention.notes = [n for n in mention.notes if "publication date" not in n] + [mention.when.note]
+        if mention.explicit_time or mention.aggregate:
+            continue
+        same_sentence = [m for m in dated if m.sentence == mention.sentence]
+        earlier = [m for m in dated if m.start < mention.start]
+        if same_sentence:
+            source, where = same_sentence[0], "the date of its sentence"
+        elif earlier:
+            source, where = earlier[-1], "the date told earlier in the article"
+        else:
+            continue
+        mention.when = When(source.when.date, source.when.precision, f"no time of its own: {where}")
+        mention.notes = [n for n in mention.notes if "publication date" not in n] + [mention.when.note]
     for mention in mentions:
         if mention.place.known or not mention.place.location:
             continue

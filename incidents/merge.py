@@ -13,7 +13,7 @@ Within an article (mentions in text order), a mention joins the latest compatibl
 its article when it tells no day or known place of its own (a ``الهجوم`` that refers back, a
 retelling that only adds a target or an attacker), or when the two
 share something positive: the same explicit day, the same place, the same target text, or the
-same attacker. Otherwise it opens a record. A retaliation never joins the record of the
+same attacker when one of the two has no place (one attacker strikes many places). Otherwise it opens a record. A retaliation never joins the record of the
 attack it answers. Counts of attacks (``55 هجوماً``) are not incidents and make no record.
 
 Across articles, a record joins an incident when it is compatible with every record
@@ -98,7 +98,8 @@ def _share_evidence(a: Mention, b: Mention) -> bool:
     return ((a.explicit_time and b.explicit_time and a.when.date is not None and a.when.date == b.when.date)
             or (a.place.known and b.place.known and a.place.location == b.place.location)
             or (a.target is not None and a.target == b.target)
-            or (a.actor1 is not None and b.actor1 is not None and a.actor1.known and a.actor1 == b.actor1))
+            or (a.actor1 is not None and a.actor1.known and a.actor1 == b.actor1
+                and not (a.place.known and b.place.known)))
 
 
 def _answers_between(mention: Mention, cluster: Cluster) -> bool:

@@ -116,7 +116,7 @@ class Gazetteer:
         found, position = [], 0
         while position < len(words):
             hit = None
-            if strip_clitics(words[position]) not in NEAR_WORDS | REGION_WORDS | TYPE_WORDS:
+            if not {words[position], strip_clitics(words[position])} & (NEAR_WORDS | REGION_WORDS | TYPE_WORDS):
                 for length in range(min(MAX_WORDS, len(words) - position), 0, -1):
                     for first in without_clitics(words[position]):
                         entries = self.index.get(_key([first, *words[position + 1 : position + length]]), [])
@@ -150,7 +150,7 @@ class Gazetteer:
         position, candidates = matches[0]
         context = {e.country for _, entries in matches[1:] for e in entries}
         entry = self._choose(candidates, context)
-        before = [strip_clitics(w) for w in words[:position]]
+        before = [w if w in TYPE_WORDS else strip_clitics(w) for w in words[:position]]
         if entry.kind == "country" or set(before) & REGION_WORDS:
             precision = REGION
         elif set(before) & NEAR_WORDS or any(w not in TYPE_WORDS for w in before):
