@@ -41,6 +41,16 @@ def article_from(fields: dict[str, Any], where: str, default_id: str) -> Article
                    fields.get("source"), fields.get("url"))
 
 
+def unique_ids(articles: list[Article]) -> list[Article]:
+    """``articles`` themselves; an error naming the first repeated id (records point to articles by id)."""
+    seen: set[str] = set()
+    for index, article in enumerate(articles):
+        if article.id in seen:
+            raise UserError(f"articles[{index}]: duplicate id {article.id!r}")
+        seen.add(article.id)
+    return articles
+
+
 def read_record_articles(path: Path) -> list[Article]:
     """A JSONL of articles with their metadata, or a folder of ``.txt`` (no metadata)."""
     pairs = read_articles(path)  # every check of ``arabic-events tag``: JSON, text, duplicate ids

@@ -169,14 +169,15 @@ class EventService:
         """One record per incident (date, place, actors, weapon, casualties), merged across the articles."""
         import asyncio
 
-        from incidents.inputs import article_from
+        from incidents.inputs import article_from, unique_ids
         from incidents.records import build_records
         from model.errors import UserError
 
         problem = self._batch_problem(articles)
         if problem is None:
             try:
-                inputs = [article_from(a.model_dump(), f"articles[{i}]", f"article-{i}") for i, a in enumerate(articles)]
+                inputs = unique_ids([article_from(a.model_dump(), f"articles[{i}]", f"article-{i}")
+                                     for i, a in enumerate(articles)])
             except UserError as exc:
                 problem = 400, str(exc)
         if problem:

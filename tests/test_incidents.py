@@ -245,6 +245,13 @@ def test_a_date_that_is_not_iso_is_an_error_naming_it():
     assert parse_date("2024-01-30T08:00:00Z", "x") == TUESDAY
 
 
+def test_repeated_article_ids_are_refused():
+    from incidents.inputs import unique_ids
+
+    with pytest.raises(UserError, match=r"articles\[1\]: duplicate id 'a'"):
+        unique_ids([Article("a", "نص"), Article("a", "نص آخر")])
+
+
 def test_input_file_with_a_bad_date_names_its_line(tmp_path):
     path = tmp_path / "articles.jsonl"
     path.write_text('{"id": "a", "text": "نص", "date": "2024-01-30"}\n{"id": "b", "text": "نص", "date": "أمس"}\n',
