@@ -184,6 +184,7 @@ def test_records_without_a_date_work_with_a_warning(server):
     ([{"id": "x", "text": "قصف", "date": "30/01/2024"}], 400, "articles[0]: date '30/01/2024' is not an ISO date"),
     ([], 400, "articles is empty"),
     ([{"id": "x", "text": "  "}], 400, "articles[0]: text is empty"),
+    ([{"id": "x", "text": "قصف"}, {"id": "x", "text": "غارة"}], 400, "articles[1]: duplicate id 'x'"),
 ])
 def test_bad_records_requests_get_a_specific_4xx(server, articles, status, message):
     response = post(server, "/records", {"articles": articles})
