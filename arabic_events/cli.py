@@ -354,6 +354,47 @@ def tag(
     console.print(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}")
 
 
+class RecordFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    geojson = "geojson"
+
+
+@app.command()
+def records(
+    articles: Path = typer.Argument(..., help="JSONL of {id, text, date?, source?, url?}, or a folder of .txt files."),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write the records to."),
+    fmt: RecordFormat = typer.Option(RecordFormat.jsonl, "--format", help="jsonl, csv (ACLED's column order) or geojson."),
+    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
+    batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
+    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+) -> None:
+    """Tag articles and write one record per incident (date, place, actors, weapon, casualties), merged across articles."""
+    from rich.progress import Progress
+
+    from incidents.export import render
+    from incidents.inputs import read_record_articles
+    from incidents.records import build_records
+    from model.predictor import checked_precision
+    from training.store import load_extractor
+
+    inputs = read_record_articles(articles)
+    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+    results = []
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("tagging", total=len(inputs))
+        for begin in range(0, len(inputs), batch):
+            chunk = inputs[begin : begin + batch]
+            results += extractor.extract_many([(a.id, a.text) for a in chunk])
+            progress.advance(task, len(chunk))
+    made, warnings = build_records(inputs, results)
+    atomic_write_text(output, render(made, fmt.value))
+    for warning in warnings:
+        _note(f"warning: {warning}")
+    mentions = sum(len(r["mentions"]) for r in made)
+    console.print(f"{len(made)} records from {mentions} mentions in {len(inputs)} articles -> {output}")
+
+
 def _ensure_served_model(config_file: Path) -> None:
     """Train and promote the default model when the BentoML store holds none yet."""
     import bentoml
@@ -400,8 +441,10 @@ def bench(
 
 @app.command()
 def evaluate(
-    data: Path = typer.Option(..., "--data", help="Annotated JSONL file, or a folder of them."),
-    out: Path = typer.Option(..., "--out", help="Folder for report.json and report.html."),
+    data: Path = typer.Option(None, "--data", help="Annotated JSONL file, or a folder of them."),
+    out: Path = typer.Option(..., "--out", help="Folder for report.json and report.html (with --records: records-report.json)."),
+    records_gold: Path = typer.Option(None, "--records", help="Score event records against this gold records JSONL instead."),
+    gold_mentions: bool = typer.Option(False, "--gold-mentions", help="With --records: make records from the corpus's gold spans, not a model."),
     model: str = typer.Option(None, "--model", help="Model tag (default: the served model)."),
     predictions: Path = typer.Option(None, "--predictions", help="Score this JSONL of responses instead of running a model."),
     baseline: bool = typer.Option(False, "--baseline", help="Add the classical baseline, trained on the model's training documents minus the evaluated ones."),
@@ -409,6 +452,11 @@ def evaluate(
 ) -> None:
     """Score a model on annotated articles: report.json and a self-contained report.html."""
     from rich.progress import Progress
+
+    if records_gold is not None:
+        return _evaluate_records(records_gold, out, model, predictions, gold_mentions, precision)
+    if data is None:
+        raise UserError("give --data GOLD (annotated articles) or --records GOLD (event records)")
 
     from training.classical import ClassicalBaseline
     from training.evaluation import align_results, evaluate as run_evaluation, predict_documents
@@ -453,6 +501,53 @@ def evaluate(
     events = {name: s["events"]["events"] for name, s in report["scores"].items()}
     console.print("event F1: " + ", ".join(f"{name} {row['f1']:.3f}" for name, row in events.items()))
     console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
+
+
+def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions: Path | None,
+                      gold_mentions: bool, precision: str) -> None:
+    """``evaluate --records``: records made from the gold records' articles, scored against them."""
+    from rich.table import Table
+
+    from incidents.evaluation import evaluate_records
+    from incidents.inputs import parse_date
+    from incidents.records import build_records
+    from incidents.inputs import Article as RecordArticle
+    from training.metrics import gold_events
+
+    gold = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    metadata = {s["article_id"]: s for record in gold for s in record["sources"]}
+    if predictions is not None:
+        predicted = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines() if line.strip()]
+        tag = f"records from {predictions.name}"
+    else:
+        documents = {d.id: d for d in read_corpus(_corpus_files(), say=_note)}
+        missing = sorted(set(metadata) - set(documents))
+        if missing:
+            raise UserError(f"{gold_path}: articles not in the corpus: {', '.join(missing)} (run `corpus fetch` for stand-off texts)")
+        articles = [RecordArticle(i, documents[i].text, parse_date(m["date"], f"{gold_path}: {i}"), m.get("source"), m.get("url"))
+                    for i, m in metadata.items()]
+        if gold_mentions:
+            results, tag = [{"id": a.id, "events": gold_events(documents[a.id])} for a in articles], "gold spans"
+        else:
+            from model.predictor import checked_precision
+            from training.store import load_extractor
+
+            extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+            results, tag = extractor.extract_many([(a.id, a.text) for a in articles]), extractor.tag
+        predicted, _ = build_records(articles, results)
+    report = {"gold": str(gold_path), "mentions from": tag, **evaluate_records(gold, predicted)}
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "records-report.json", json.dumps(report, ensure_ascii=False, indent=1))
+    table = Table(title=f"records from {tag} against {gold_path.name} ({report['gold records']} gold records)", title_justify="left")
+    for column in ("measure", "score", "support"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for name, row in report["fields"].items():
+        table.add_row(name, "—" if row["accuracy"] is None else f"{row['accuracy']:.3f}", str(row["support"]))
+    for name in ("mentions into records (B-cubed)", "articles into incidents (B-cubed)"):
+        row = report[name]
+        table.add_row(f"{name} P / R / F1", f"{row['precision']:.3f} / {row['recall']:.3f} / {row['f1']:.3f}", str(row["items"]))
+    console.print(table)
+    console.print(f"wrote {out / 'records-report.json'}")
 
 
 @app.command()

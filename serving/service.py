@@ -56,6 +56,14 @@ class Article(BaseModel):
     id: str | None = None
 
 
+class RecordArticle(Article):
+    """An article for ``/records``: its publication date (ISO) is the reference of relative times."""
+
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
 class AnnotatedSpan(BaseModel):
     start: int
     end: int
@@ -119,12 +127,27 @@ class EventService:
             return 413, f"{where}text has {len(article.text)} characters; the limit is {SETTINGS.max_article_chars}"
         return None
 
-    async def _extract(self, articles: list[Article]) -> list[ExtractResult]:
+    def _batch_problem(self, articles: list[Article]) -> tuple[int, str] | None:
+        """The limits of ``/extract_batch`` and ``/records``: a non-empty batch of valid articles, not too many."""
+        if not articles:
+            return 400, "articles is empty"
+        if len(articles) > SETTINGS.max_batch_articles:
+            return 413, f"{len(articles)} articles; the limit is {SETTINGS.max_batch_articles} per request"
+        for index, article in enumerate(articles):
+            problem = self._problem(article, f"articles[{index}]: ")
+            if problem:
+                return problem
+        return None
+
+    async def _results(self, articles: list[Article]) -> list[dict[str, Any]]:
+        """The response objects (``build_result``) of ``articles``, their sentences batched with other requests'."""
         per_article, sentences = split_articles([a.text for a in articles])
         taggings = await self.tag_sentences(sentences) if sentences else []
         pairs = [(a.id, a.text) for a in articles]
-        results = build_results(pairs, per_article, taggings, self.threshold, self.model_info)
-        return [ExtractResult.model_validate(result) for result in results]
+        return build_results(pairs, per_article, taggings, self.threshold, self.model_info)
+
+    async def _extract(self, articles: list[Article]) -> list[ExtractResult]:
+        return [ExtractResult.model_validate(result) for result in await self._results(articles)]
 
     # Rejections are returned as ready responses, which BentoML sends as they are; the
     # return annotations are what a request that is not rejected gets (and what /docs.json shows).
@@ -144,19 +167,39 @@ class EventService:
     @bentoml.api(route="/extract_batch")
     async def extract_batch(self, articles: list[Article]) -> BatchResult:
         """Tag several articles; results come back in the same order."""
-        if not articles:
-            return rejection(400, "articles is empty")
-        if len(articles) > SETTINGS.max_batch_articles:
-            return rejection(413, f"{len(articles)} articles; the limit is {SETTINGS.max_batch_articles} per request")
-        for index, article in enumerate(articles):
-            problem = self._problem(article, f"articles[{index}]: ")
-            if problem:
-                return rejection(*problem)
+        problem = self._batch_problem(articles)
+        if problem:
+            return rejection(*problem)
         try:
             return BatchResult(results=await self._extract(articles))
         except Overloaded as exc:
             return rejection(503, str(exc))
 
+
+    @bentoml.api(route="/records")
+    async def records(self, articles: list[RecordArticle]) -> dict:
+        """One record per incident (date, place, actors, weapon, casualties), merged across the articles."""
+        import asyncio
+
+        from incidents.inputs import article_from, unique_ids
+        from incidents.records import build_records
+        from model.errors import UserError
+
+        problem = self._batch_problem(articles)
+        if problem is None:
+            try:
+                inputs = unique_ids([article_from(a.model_dump(), f"articles[{i}]", f"article-{i}")
+                                     for i, a in enumerate(articles)])
+            except UserError as exc:
+                problem = 400, str(exc)
+        if problem:
+            return rejection(*problem)
+        try:
+            results = await self._results([Article(text=a.text, id=a.id) for a in inputs])
+        except Overloaded as exc:
+            return rejection(503, str(exc))
+        made, warnings = await asyncio.to_thread(build_records, inputs, results)  # the gazetteer loads once, off the loop
+        return {"records": made, "warnings": warnings}
 
     @bentoml.api(route="/annotations")
     def annotations(
@@ -189,6 +232,7 @@ EventService.add_asgi_middleware(JsonErrors)
 EventService.add_asgi_middleware(SpecificValidationErrors)
 EventService.add_asgi_middleware(
     BodyLimit,
-    limits={"/extract": SETTINGS.max_extract_bytes, "/extract_batch": SETTINGS.max_batch_bytes},
+    limits={"/extract": SETTINGS.max_extract_bytes, "/extract_batch": SETTINGS.max_batch_bytes,
+            "/records": SETTINGS.max_batch_bytes},
     default=SETTINGS.max_extract_bytes,
 )
