@@ -109,18 +109,27 @@ def import_label_studio(path: Path) -> list[Document]:
         raise UserError(f"{source}: expected a Label Studio JSON export (a list of tasks)")
     records, problems = [], []
     for number, task in enumerate(tasks, start=1):
-        data = task.get("data") if isinstance(task, dict) else None
-        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-            problems.append(Problem(source, number, "task has no data.text"))
-            continue
-        region_problems: list[str] = []
-        spans = _label_studio_spans(data["text"], task, region_problems)
-        problems += [Problem(source, number, m) for m in region_problems]
-        meta = dict(data.get("meta") or {})
-        meta.setdefault("label_studio_task", task.get("id"))
-        doc_id = data.get("id") or f"label-studio-{task.get('id', number)}"
-        records.append((number, {"id": str(doc_id), "text": data["text"], "spans": spans, "meta": meta}))
+        record, messages = label_studio_record(task, "text", default_id=f"label-studio-{number}")
+        problems += [Problem(source, number, m) for m in messages]
+        if record is not None:
+            records.append((number, record))
     return _finish(records, source, problems)
+
+
+def label_studio_record(task: Any, text_key: str, default_id: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """The corpus record (not yet validated) of one Label Studio task with its annotations, and its problems.
+
+    The text is ``data[text_key]``; the id is ``data.id``, else ``label-studio-<task id>``.
+    """
+    data = task.get("data") if isinstance(task, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get(text_key), str):
+        return None, [f"task has no data.{text_key}"]
+    problems: list[str] = []
+    spans = _label_studio_spans(data[text_key], task, problems)
+    meta = dict(data.get("meta") or {})
+    meta.setdefault("label_studio_task", task.get("id"))
+    doc_id = data.get("id") or (f"label-studio-{task['id']}" if task.get("id") is not None else default_id)
+    return {"id": str(doc_id), "text": data[text_key], "spans": spans, "meta": meta}, problems
 
 
 def export_label_studio(documents: list[Document], model_version: str = "annotations") -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -23,6 +24,8 @@ ENVIRONMENT = {
     "max_queued_sentences": "ARABIC_EVENTS_MAX_QUEUED",
     "precision": "ARABIC_EVENTS_PRECISION",
     "pending_annotations": "ARABIC_EVENTS_PENDING",
+    "training_jobs": "ARABIC_EVENTS_JOBS",
+    "retrain_args": "ARABIC_EVENTS_RETRAIN_ARGS",
 }
 
 
@@ -38,11 +41,21 @@ class ServingSettings:
     max_queued_sentences: int = 20000
     precision: str = "auto"
     pending_annotations: str = "annotations/pending.jsonl"
+    training_jobs: str = "annotations/training-jobs"
+    retrain_args: str = "--config configs/default.yaml"
 
     @property
     def pending_path(self) -> Path:
-        path = Path(self.pending_annotations)
-        return path if path.is_absolute() else DEFAULT_FILE.parent.parent / path
+        return _in_project(self.pending_annotations)
+
+    @property
+    def jobs_path(self) -> Path:
+        return _in_project(self.training_jobs)
+
+    @property
+    def retrain_arguments(self) -> list[str]:
+        """What a training job passes to ``arabic-events retrain`` besides ``--add``."""
+        return shlex.split(self.retrain_args)
 
     @property
     def max_extract_bytes(self) -> int:
@@ -52,6 +65,11 @@ class ServingSettings:
     @property
     def max_batch_bytes(self) -> int:
         return self.max_extract_bytes * self.max_batch_articles
+
+
+def _in_project(name: str) -> Path:
+    path = Path(name)
+    return path if path.is_absolute() else DEFAULT_FILE.parent.parent / path
 
 
 def load_settings(path: Path | None = None) -> ServingSettings:
@@ -73,4 +91,8 @@ def load_settings(path: Path | None = None) -> ServingSettings:
             except (TypeError, ValueError):
                 raise UserError(f"setting {name} must be a whole number, got {value!r}") from None
     checked_precision(values.get("precision", "auto"), "setting precision")
+    try:
+        shlex.split(str(values.get("retrain_args", "")))
+    except ValueError as exc:
+        raise UserError(f"setting retrain_args: {exc}") from None
     return ServingSettings(**values)
