@@ -340,6 +340,38 @@ def tag(
     console.print(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}")
 
 
+@app.command("select")
+def select_(
+    pool: Path = typer.Option(..., "--pool", help="Unlabelled articles: JSONL with id and text, or a folder of .txt files."),
+    n: int = typer.Option(..., "-n", help="How many articles to choose.", min=1),
+    strategy: str = typer.Option("entropy", "--strategy", help="entropy, least-confidence, or random (the baseline)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Label Studio tasks (JSON) to write."),
+    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
+    max_similarity: float = typer.Option(0.5, "--max-similarity", help="Skip an article this similar (character 5-gram Jaccard) to one chosen before it.", min=0.0, max=1.0),
+    seed: int = typer.Option(13, "--seed", help="Seed of the random strategy."),
+    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+) -> None:
+    """Choose the articles the model is least sure of, without near-duplicates, as Label Studio tasks with pre-annotations."""
+    from rich.progress import Progress
+
+    from active.select import Strategy, label_studio_tasks, pick, rank, score_pool
+    from model.predictor import checked_precision
+    from training.store import load_extractor
+
+    if strategy not in {s.value for s in Strategy}:
+        raise UserError(f"--strategy must be one of {', '.join(s.value for s in Strategy)}, got {strategy!r}")
+    chosen_strategy = Strategy(strategy)
+    articles = read_articles(pool)
+    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("scoring the pool", total=len(articles))
+        candidates = score_pool(extractor, articles, chosen_strategy, progress=lambda k: progress.advance(task, k))
+    chosen = pick(rank(candidates, chosen_strategy, seed), n, max_similarity)
+    atomic_write_text(output, json.dumps(label_studio_tasks(chosen, chosen_strategy, extractor.tag), ensure_ascii=False, indent=1))
+    skipped = f"; fewer than {n}: the rest were near-duplicates" if len(chosen) < min(n, len(articles)) else ""
+    console.print(f"chose {len(chosen)} of {len(articles)} articles by {strategy} with {extractor.tag} -> {output}{skipped}")
+
+
 def _ensure_served_model(config_file: Path) -> None:
     """Train and promote the default model when the BentoML store holds none yet."""
     import bentoml

@@ -266,8 +266,16 @@ class EventExtractor:
 
     def extract_many(self, articles: Sequence[tuple[str | None, str]]) -> list[dict[str, Any]]:
         """The response object for each ``(id, text)``; all their sentences are batched together."""
+        return self.extract_with_taggings(articles)[0]
+
+    def extract_with_taggings(
+        self, articles: Sequence[tuple[str | None, str]]
+    ) -> tuple[list[dict[str, Any]], list[Sequence[SentenceTagging]]]:
+        """``extract_many``, and the sentence taggings of each article (its per-word tag probabilities)."""
         per_article, sentences = split_articles([text for _, text in articles])
-        return build_results(articles, per_article, self.tag_sentences(sentences), self.threshold, self.model_info)
+        taggings = self.tag_sentences(sentences)
+        return (build_results(articles, per_article, taggings, self.threshold, self.model_info),
+                taggings_by_article(per_article, taggings))
 
     def extract(self, text: str, doc_id: str | None = None) -> dict[str, Any]:
         return self.extract_many([(doc_id, text)])[0]

@@ -53,6 +53,7 @@ MODEL = bentoml.models.BentoModel(MODEL_TAG)
 JOBS = TrainingJobs(SETTINGS.jobs_path, SETTINGS.pending_path, SETTINGS.retrain_arguments)
 STATE_CHANGING_ROUTES = ("/annotations", "/webhook", "/train")
 logger = logging.getLogger("arabic_events.service")
+logging.getLogger("arabic_events").setLevel(logging.INFO)  # our lines (model served, training jobs) in the server log
 install_log_filter()
 hf_logging.set_verbosity_error()  # keep the server log to one line per request: no progress bars
 hf_logging.disable_progress_bar()
