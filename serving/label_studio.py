@@ -66,14 +66,14 @@ def read_label_config(config: str | None) -> LabellingTarget:
     raise UserError("label_config has no <Labels> control whose toName is a <Text> object")
 
 
-def task_text(task: Any, target: LabellingTarget, position: int) -> tuple[Any, str]:
-    """A task's id and text, or a UserError naming the task and what is missing."""
+def task_text(task: Any, target: LabellingTarget, position: int) -> str:
+    """A task's text (the field the config's <Text> shows), or a UserError naming the task and what is missing."""
     if not isinstance(task, dict) or not isinstance(task.get("data"), dict):
         raise UserError(f"tasks[{position}]: needs a 'data' object")
     text = task["data"].get(target.text_key)
     if not isinstance(text, str):
         raise UserError(f"tasks[{position}]: data.{target.text_key} must be a string (the <Text> of the labelling config)")
-    return task.get("id"), text
+    return text
 
 
 def prediction(result: dict[str, Any], target: LabellingTarget, model_version: str, score: float) -> dict[str, Any]:

@@ -203,7 +203,7 @@ class EventService:
         """Label Studio pre-annotations: one prediction per task, in order, scored by the model's confidence."""
         try:
             target = label_studio.read_label_config(label_config)
-            articles = [Article(id=None, text=label_studio.task_text(task, target, i)[1]) for i, task in enumerate(tasks)]
+            articles = [Article(text=label_studio.task_text(task, target, i)) for i, task in enumerate(tasks)]
         except UserError as exc:
             ctx.response.status_code = 400
             return {"error": str(exc)}

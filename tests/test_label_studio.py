@@ -52,7 +52,7 @@ def test_the_repository_config_is_read_when_a_project_sends_none():
 def test_from_name_to_name_and_text_field_come_from_the_project_config():
     target = read_label_config(CUSTOM_CONFIG)
     assert target == LabellingTarget("roles", "article", "body", frozenset({"ATTACK", "WEAPON", "TARGET"}))
-    assert task_text({"id": 4, "data": {"body": TEXT}}, target, 0) == (4, TEXT)
+    assert task_text({"id": 4, "data": {"body": TEXT}}, target, 0) == TEXT
 
 
 @pytest.mark.parametrize(
