@@ -9,6 +9,8 @@ import pytest
 from active.select import Candidate, Strategy, jaccard, pick, rank, shingles
 from tests.conftest import CORPUS, run_cli
 
+ROOT_ANNOTATIONS = CORPUS.parent
+
 ARTICLES = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
 
 
@@ -72,3 +74,44 @@ def test_select_refuses_an_unknown_strategy(tiny_env, tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().endswith("--strategy must be one of entropy, least-confidence, random, got 'margin'")
     assert not (tmp_path / "t.json").exists()
+
+
+def texts_fetched() -> bool:
+    from model.standoff import default_texts_dir
+    from training.ablation import SOURCE_FILES
+
+    return all((default_texts_dir() / SOURCE_FILES[name].name).exists() for name in ("syrian-archive", "wikinews"))
+
+
+def test_the_held_out_fifth_is_fixed_and_apart_from_the_pool():
+    from active.simulation import held_out_split
+    from model.corpus_io import read_documents
+
+    documents = read_documents(CORPUS) + read_documents(ROOT_ANNOTATIONS / "contrast.jsonl")
+    pool, held_out = held_out_split(documents, 13)
+    assert held_out_split(documents, 13) == (pool, held_out)
+    assert {d.id for d in pool}.isdisjoint(d.id for d in held_out)
+    assert len(pool) + len(held_out) == len(documents)
+    assert len(held_out) in (len(documents) // 5, len(documents) // 5 + 1)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not texts_fetched(), reason="texts not fetched (make corpus-texts)")
+def test_simulate_writes_curves_from_one_first_model_and_a_plot(tiny_env, tmp_path):
+    import yaml
+
+    from tests.conftest import ROOT
+
+    config = yaml.safe_load((ROOT / "configs" / "tiny.yaml").read_text(encoding="utf-8"))
+    config.update(epochs=1, max_steps=4)  # the loop, not the model, is under test
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    run_cli(tiny_env, "simulate", "--config", str(tmp_path / "tiny.yaml"), "--rounds", "2", "--per-round", "2",
+            "--repeats", "1", "-o", str(tmp_path / "al"))
+    result = json.loads((tmp_path / "al" / "simulation.json").read_text(encoding="utf-8"))
+    assert sorted(result["curves"]) == ["entropy", "random"]
+    for runs in result["curves"].values():
+        assert [point["added"] for point in runs[0]] == [0, 2, 4]
+        chosen = [doc for point in runs[0] for doc in point["chosen"]]
+        assert len(set(chosen)) == 4 and set(chosen).isdisjoint(result["held_out"])
+    assert result["curves"]["entropy"][0][0]["event_f1"] == result["curves"]["random"][0][0]["event_f1"]
+    assert (tmp_path / "al" / "simulation.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
