@@ -1,4 +1,5 @@
-"""The BentoML service: ``POST /extract``, ``POST /extract_batch``, ``GET /metadata`` and the page.
+"""The BentoML service: ``POST /extract``, ``POST /extract_batch``, ``GET /metadata``, the page,
+and the Label Studio ML backend (``serving.label_studio``) with its training jobs (``serving.jobs``).
 
 One process: the event loop validates articles, splits them into sentences and
 assembles responses; the model runs on a thread of its own and takes the sentences
