@@ -395,6 +395,73 @@ def records(
     console.print(f"{len(made)} records from {mentions} mentions in {len(inputs)} articles -> {output}")
 
 
+@app.command("select")
+def select_(
+    pool: Path = typer.Option(..., "--pool", help="Unlabelled articles: JSONL with id and text, or a folder of .txt files."),
+    n: int = typer.Option(..., "-n", help="How many articles to choose.", min=1),
+    strategy: str = typer.Option("entropy", "--strategy", help="entropy, least-confidence, or random (the baseline)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Label Studio tasks (JSON) to write."),
+    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
+    max_similarity: float = typer.Option(0.5, "--max-similarity", help="Skip an article this similar (character 5-gram Jaccard) to one chosen before it.", min=0.0, max=1.0),
+    seed: int = typer.Option(13, "--seed", help="Seed of the random strategy."),
+    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+) -> None:
+    """Choose the articles the model is least sure of, without near-duplicates, as Label Studio tasks with pre-annotations."""
+    from rich.progress import Progress
+
+    from active.select import Strategy, label_studio_tasks, pick, rank, score_pool
+    from model.predictor import checked_precision
+    from training.store import load_extractor
+
+    if strategy not in {s.value for s in Strategy}:
+        raise UserError(f"--strategy must be one of {', '.join(s.value for s in Strategy)}, got {strategy!r}")
+    chosen_strategy = Strategy(strategy)
+    articles = read_articles(pool)
+    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("scoring the pool", total=len(articles))
+        candidates = score_pool(extractor, articles, chosen_strategy, progress=lambda k: progress.advance(task, k))
+    chosen = pick(rank(candidates, chosen_strategy, seed), n, max_similarity)
+    atomic_write_text(output, json.dumps(label_studio_tasks(chosen, chosen_strategy, extractor.tag), ensure_ascii=False, indent=1))
+    skipped = f"; fewer than {n}: the rest were near-duplicates" if len(chosen) < min(n, len(articles)) else ""
+    console.print(f"chose {len(chosen)} of {len(articles)} articles by {strategy} with {extractor.tag} -> {output}{skipped}")
+
+
+@app.command()
+def simulate(
+    config_file: Path = typer.Option(Path("configs/seeds.yaml"), "--config", help="Training config of every round (the real backbone takes minutes per round)."),
+    rounds: int = typer.Option(5, "--rounds", help="Rounds of choosing and retraining.", min=1),
+    per_round: int = typer.Option(4, "--per-round", help="Articles each strategy adds per round.", min=1),
+    repeats: int = typer.Option(3, "--repeats", help="Training seeds (config seed, +1, ...).", min=1),
+    strategies: list[str] = typer.Option(["entropy", "random"], "--strategy", help="Strategies to compare (repeatable)."),
+    out: Path = typer.Option(Path("reports/active-learning"), "-o", "--output", help="Folder for simulation.json and simulation.png."),
+) -> None:
+    """Active learning, simulated: from the seeds, add real articles in rounds by each strategy, plot event F1 on a fixed held-out set."""
+    from active.select import Strategy
+    from active.simulation import held_out_split, plot, simulate as run_simulation
+    from training.ablation import SOURCE_FILES
+
+    unknown = [s for s in strategies if s not in {k.value for k in Strategy}]
+    if unknown:
+        raise UserError(f"--strategy must be one of {', '.join(k.value for k in Strategy)}, got {unknown[0]!r}")
+    config = _load_config(config_file)
+    start = read_corpus([SOURCE_FILES["seeds"]], say=_note)
+    real = read_corpus([SOURCE_FILES["syrian-archive"], SOURCE_FILES["wikinews"]], say=_note)
+    if not real:
+        raise UserError("the simulation chooses among the Syrian Archive and Wikinews articles: run 'make corpus-texts' first")
+    pool, held_out = held_out_split(real, config.seed)
+    if rounds * per_round > len(pool):
+        raise UserError(f"{rounds} rounds of {per_round} need {rounds * per_round} articles; the pool has {len(pool)}")
+    result = run_simulation(config, start, pool, held_out, [Strategy(s) for s in strategies], rounds, per_round, repeats, say=_note)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "simulation.json", json.dumps(result, ensure_ascii=False, indent=1))
+    plot(result, out / "simulation.png")
+    for name, runs in result["curves"].items():
+        last = [run[-1]["event_f1"] for run in runs]
+        console.print(f"{name}: event F1 after {runs[0][-1]['added']} articles, mean {sum(last) / len(last):.3f} over {len(last)} repeat(s)")
+    console.print(f"wrote {out / 'simulation.json'} and {out / 'simulation.png'}")
+
+
 def _ensure_served_model(config_file: Path) -> None:
     """Train and promote the default model when the BentoML store holds none yet."""
     import bentoml

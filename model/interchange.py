@@ -212,42 +212,57 @@ def import_label_studio(path: Path, accept_predictions: bool = False) -> ImportS
         raise UserError(f"{source}: expected a Label Studio JSON export (a list of tasks)")
     records, problems, skipped, from_predictions = [], [], [], []
     for number, task in enumerate(tasks, start=1):
-        data = task.get("data") if isinstance(task, dict) else None
-        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-            problems.append(Problem(source, number, "task has no data.text"))
-            continue
-        task_id = task.get("id", number)
-        annotation = _chosen_annotation(task)
-        predictions = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
-        if annotation is not None:
-            provenance = {"task": task_id, "annotation": annotation.get("id"), "annotator": _annotator(annotation),
-                          "updated_at": annotation.get("updated_at") or annotation.get("created_at"),
-                          "ground_truth": bool(annotation.get("ground_truth"))}
-            chosen = annotation
-        elif accept_predictions and predictions and _untouched(task):
-            chosen = _latest(predictions)
-            provenance = {"task": task_id, "prediction": chosen.get("id"), "model_version": chosen.get("model_version"),
-                          "unreviewed_prediction": True}
-        else:
-            skipped.append(Skipped(str(task_id), _why_skipped(task)))
-            continue
-        result, meta = chosen.get("result") or [], data.get("meta") or {}
-        region_problems = [] if isinstance(result, list) else ["'result' must be a list of regions"]
-        if not isinstance(meta, dict):
-            region_problems.append("'data.meta' must be an object")
-        spans = _label_studio_spans(data["text"], result if isinstance(result, list) else [], region_problems)
-        if result and not spans and not region_problems:
-            # Regions, none a text label: another project's config, not a negative example.
-            region_problems.append(f"none of its {len(result)} region(s) is a text label (type 'labels')")
-        problems += [Problem(source, number, m) for m in region_problems]
-        if region_problems:
-            continue
-        doc_id = str(data.get("id") or f"label-studio-{task_id}")
-        if "prediction" in provenance:
-            from_predictions.append(doc_id)
-        meta = {**meta, "label_studio": provenance}
-        records.append((number, {"id": doc_id, "text": data["text"], "spans": spans, "meta": meta}))
+        record, messages, skip = label_studio_record(task, "text", number, accept_predictions)
+        problems += [Problem(source, number, message) for message in messages]
+        if skip is not None:
+            skipped.append(skip)
+        elif record is not None:
+            if record["meta"]["label_studio"].get("unreviewed_prediction"):
+                from_predictions.append(record["id"])
+            records.append((number, record))
     return ImportSummary(_finish(records, source, problems), skipped, from_predictions)
+
+
+def label_studio_record(
+    task: Any, text_key: str, position: int, accept_predictions: bool = False
+) -> tuple[dict[str, Any] | None, list[str], Skipped | None]:
+    """The corpus record (not yet validated) of one Label Studio task, its problems, or why it is skipped.
+
+    A task becomes a record only from a completed annotation (the ground truth, else the latest),
+    or, with ``accept_predictions``, from its latest prediction when no annotator touched it; its
+    provenance goes to ``meta.label_studio``. The text is ``data[text_key]``; the id is ``data.id``,
+    else ``label-studio-<task id>`` (the task's ``position`` when it has no id). Shared by the
+    export importer and the ML backend's webhook, so both keep exactly the same annotations.
+    """
+    data = task.get("data") if isinstance(task, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get(text_key), str):
+        return None, [f"task has no data.{text_key}"], None
+    task_id = task.get("id", position)
+    annotation = _chosen_annotation(task)
+    predictions = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
+    if annotation is not None:
+        provenance = {"task": task_id, "annotation": annotation.get("id"), "annotator": _annotator(annotation),
+                      "updated_at": annotation.get("updated_at") or annotation.get("created_at"),
+                      "ground_truth": bool(annotation.get("ground_truth"))}
+        chosen = annotation
+    elif accept_predictions and predictions and _untouched(task):
+        chosen = _latest(predictions)
+        provenance = {"task": task_id, "prediction": chosen.get("id"), "model_version": chosen.get("model_version"),
+                      "unreviewed_prediction": True}
+    else:
+        return None, [], Skipped(str(task_id), _why_skipped(task))
+    result, meta = chosen.get("result") or [], data.get("meta") or {}
+    problems = [] if isinstance(result, list) else ["'result' must be a list of regions"]
+    if not isinstance(meta, dict):
+        problems.append("'data.meta' must be an object")
+    spans = _label_studio_spans(data[text_key], result if isinstance(result, list) else [], problems)
+    if result and not spans and not problems:
+        # Regions, none a text label: another project's config, not a negative example.
+        problems.append(f"none of its {len(result)} region(s) is a text label (type 'labels')")
+    if problems:
+        return None, problems, None
+    doc_id = str(data.get("id") or f"label-studio-{task_id}")
+    return {"id": doc_id, "text": data[text_key], "spans": spans, "meta": {**meta, "label_studio": provenance}}, [], None
 
 
 def export_label_studio(documents: list[Document], model_version: str = "annotations") -> list[dict[str, Any]]:

@@ -90,10 +90,17 @@ def bf16_linears(model: EventTagger) -> EventTagger:
 
 @dataclass
 class SentenceTagging:
-    """The model's reading of one sentence: spans relative to the sentence, type probabilities."""
+    """The model's reading of one sentence: spans relative to the sentence, type probabilities.
+
+    ``tag_probs`` holds the token head's tag distribution (over ``BIO_TAGS``) of each word the
+    model read, ``path_probs`` the probability of the tag the decoder chose for it: what the
+    uncertainty measures of active learning and of the service's task scores are made of.
+    """
 
     spans: list[Span]
     type_probs: dict[str, float]
+    tag_probs: np.ndarray
+    path_probs: np.ndarray
 
 
 def has_arabic(text: str) -> bool:
@@ -158,12 +165,21 @@ def build_results(
     model_info: dict[str, str],
 ) -> list[dict[str, Any]]:
     """``build_result`` for each article, taking its share of the flat list of taggings."""
-    results, cursor = [], 0
-    for (doc_id, text), sentences in zip(articles, per_article):
-        mine = taggings[cursor : cursor + len(sentences)]
+    return [
+        build_result(doc_id, text, sentences, mine, threshold, model_info)
+        for (doc_id, text), sentences, mine in zip(articles, per_article, taggings_by_article(per_article, taggings))
+    ]
+
+
+def taggings_by_article(
+    per_article: Sequence[Sequence[Sentence]], taggings: Sequence[SentenceTagging]
+) -> list[Sequence[SentenceTagging]]:
+    """The flat list of taggings (``split_articles`` order) cut back into each article's share."""
+    shares, cursor = [], 0
+    for sentences in per_article:
+        shares.append(taggings[cursor : cursor + len(sentences)])
         cursor += len(sentences)
-        results.append(build_result(doc_id, text, sentences, mine, threshold, model_info))
-    return results
+    return shares
 
 
 def decode_spans(words: Sequence[Token], encoded: EncodedSentence, window_probs: Sequence[np.ndarray]) -> list[Span]:
@@ -236,7 +252,11 @@ class EventExtractor:
             cursor += len(windows)
             spans = decode_spans(sentence_words, sentence, [token_probs[w] for w in windows])
             types = type_probs[windows].max(axis=0)  # an event in any window is an event of the sentence
-            results.append(SentenceTagging(spans, {label: float(types[i]) for i, label in enumerate(self.sentence_labels)}))
+            read = [w for w, reader in enumerate(sentence.reader) if reader is not None]
+            results.append(SentenceTagging(
+                spans, {label: float(types[i]) for i, label in enumerate(self.sentence_labels)},
+                tag_probs=np.exp(emissions[read]), path_probs=np.array([chosen[w] for w in read]),
+            ))
         return results
 
     @torch.inference_mode()
@@ -259,8 +279,16 @@ class EventExtractor:
 
     def extract_many(self, articles: Sequence[tuple[str | None, str]]) -> list[dict[str, Any]]:
         """The response object for each ``(id, text)``; all their sentences are batched together."""
+        return self.extract_with_taggings(articles)[0]
+
+    def extract_with_taggings(
+        self, articles: Sequence[tuple[str | None, str]]
+    ) -> tuple[list[dict[str, Any]], list[Sequence[SentenceTagging]]]:
+        """``extract_many``, and the sentence taggings of each article (its per-word tag probabilities)."""
         per_article, sentences = split_articles([text for _, text in articles])
-        return build_results(articles, per_article, self.tag_sentences(sentences), self.threshold, self.model_info)
+        taggings = self.tag_sentences(sentences)
+        return (build_results(articles, per_article, taggings, self.threshold, self.model_info),
+                taggings_by_article(per_article, taggings))
 
     def extract(self, text: str, doc_id: str | None = None) -> dict[str, Any]:
         return self.extract_many([(doc_id, text)])[0]

@@ -1,7 +1,8 @@
-"""The ASGI app mounted beside the API: the page at ``/`` and ``GET /metadata``."""
+"""The ASGI app mounted beside the API: the page at ``/``, ``GET /metadata`` and the service's other GET routes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,8 @@ from starlette.routing import Route
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def make_page_app(metadata: dict[str, Any]) -> Starlette:
+def make_page_app(metadata: dict[str, Any], routes: Sequence[Route] = ()) -> Starlette:
+    """The page, its API docs and ``GET /metadata``, and any other GET ``routes`` of the service."""
     async def index(_: Request) -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
@@ -25,4 +27,4 @@ def make_page_app(metadata: dict[str, Any]) -> Starlette:
     async def describe(_: Request) -> JSONResponse:
         return JSONResponse(metadata)
 
-    return Starlette(routes=[Route("/", index), Route("/docs", docs), Route("/metadata", describe)])
+    return Starlette(routes=[Route("/", index), Route("/docs", docs), Route("/metadata", describe), *routes])

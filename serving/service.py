@@ -1,4 +1,5 @@
-"""The BentoML service: ``POST /extract``, ``POST /extract_batch``, ``GET /metadata`` and the page.
+"""The BentoML service: ``POST /extract``, ``POST /extract_batch``, ``GET /metadata``, the page,
+and the Label Studio ML backend (``serving.label_studio``) with its training jobs (``serving.jobs``).
 
 One process: the event loop validates articles, splits them into sentences and
 assembles responses; the model runs on a thread of its own and takes the sentences
@@ -18,24 +19,32 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Annotated, Any
 
 os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import bentoml  # noqa: E402
 from transformers.utils import logging as hf_logging  # noqa: E402
-from pydantic import BaseModel  # noqa: E402
+from pydantic import BaseModel, Field  # noqa: E402
 from starlette.responses import JSONResponse  # noqa: E402
 
+from active.uncertainty import confidence  # noqa: E402
+from model.errors import UserError  # noqa: E402
 from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS  # noqa: E402
-from model.predictor import EventExtractor, build_results, resolve_precision, split_articles  # noqa: E402
+from model.predictor import (  # noqa: E402
+    EventExtractor, SentenceTagging, build_results, resolve_precision, split_articles, taggings_by_article,
+)
+from serving import label_studio  # noqa: E402
+from serving.auth import TOKEN_VARIABLE, TokenRequired  # noqa: E402
 from serving.batcher import Overloaded, SentenceBatcher  # noqa: E402
+from serving.jobs import TrainingJobs, TrainingRunning, job_routes  # noqa: E402
 from serving.middleware import BodyLimit, JsonErrors, ServeDocument, SpecificValidationErrors, install_log_filter  # noqa: E402
 from serving.openapi import finish_document  # noqa: E402
 from serving.page import make_page_app  # noqa: E402
-from serving.pending import append_pending  # noqa: E402
+from serving.pending import append_pending, keep_pending  # noqa: E402
 from serving.schemas import API_VERSION, BatchResult, ErrorBody, ExtractResult  # noqa: E402
 from serving.settings import load_settings  # noqa: E402
 from training.recipe_reports import crossvalidation_for  # noqa: E402
@@ -45,7 +54,10 @@ SETTINGS = load_settings()
 PRECISION = resolve_precision(SETTINGS.precision)  # what "auto" means on this machine
 MODEL_TAG = resolve_tag(SETTINGS.model_tag)
 MODEL = bentoml.models.BentoModel(MODEL_TAG)
+JOBS = TrainingJobs(SETTINGS.jobs_path, SETTINGS.pending_path, SETTINGS.retrain_arguments)
+STATE_CHANGING_ROUTES = ("/annotations", "/webhook", "/train")
 logger = logging.getLogger("arabic_events.service")
+logging.getLogger("arabic_events").setLevel(logging.INFO)  # our lines (model served, training jobs) in the server log
 install_log_filter()
 hf_logging.set_verbosity_error()  # keep the server log to one line per request: no progress bars
 hf_logging.disable_progress_bar()
@@ -91,7 +103,7 @@ def rejection(status: int, message: str) -> Any:
     return JSONResponse(ErrorBody(error=message).model_dump(exclude_none=True), status_code=status)
 
 
-@bentoml.asgi_app(make_page_app(model_metadata()), path="/")
+@bentoml.asgi_app(make_page_app(model_metadata(), [label_studio.health_route(MODEL_TAG), *job_routes(JOBS)]), path="/")
 @bentoml.service(name="arabic-event-tagger", workers=1, traffic={"timeout": 600}, http={"port": SETTINGS.port})
 class EventService:
     """Find attacks and retaliations, their triggers and arguments, in Arabic news articles.
@@ -141,10 +153,15 @@ class EventService:
 
     async def _results(self, articles: list[Article]) -> list[dict[str, Any]]:
         """The response objects (``build_result``) of ``articles``, their sentences batched with other requests'."""
+        return (await self._tagged(articles))[0]
+
+    async def _tagged(self, articles: list[Article]) -> tuple[list[dict[str, Any]], list[Sequence[SentenceTagging]]]:
+        """The response object of each article, and the sentence taggings it was built from."""
         per_article, sentences = split_articles([a.text for a in articles])
         taggings = await self.tag_sentences(sentences) if sentences else []
         pairs = [(a.id, a.text) for a in articles]
-        return build_results(pairs, per_article, taggings, self.threshold, self.model_info)
+        return build_results(pairs, per_article, taggings, self.threshold, self.model_info), \
+            taggings_by_article(per_article, taggings)
 
     async def _extract(self, articles: list[Article]) -> list[ExtractResult]:
         return [ExtractResult.model_validate(result) for result in await self._results(articles)]
@@ -225,6 +242,108 @@ class EventService:
         ctx.response.status_code = 201
         return {"id": id, "pending": pending}
 
+    # ------------------------------------------------------------ Label Studio ML backend (serving.label_studio)
+
+    @bentoml.api(route="/setup")
+    def setup(
+        self, ctx: bentoml.Context, project: str | None = None,
+        label_config: Annotated[str | None, Field(alias="schema")] = None,
+    ) -> dict:
+        """Label Studio connects this service as an ML backend: check the project's labelling config (``schema``)."""
+        try:
+            label_studio.read_label_config(label_config)
+        except UserError as exc:
+            ctx.response.status_code = 400
+            return {"error": str(exc)}
+        return {"model_version": MODEL_TAG}
+
+    @bentoml.api(route="/predict")
+    async def predict(
+        self, tasks: list[Any], ctx: bentoml.Context, model_version: str | None = None, project: str | None = None,
+        label_config: str | None = None, params: dict[str, Any] | None = None,
+    ) -> dict:
+        """Label Studio pre-annotations: one prediction per task, in order, scored by the model's confidence."""
+        try:
+            target = label_studio.read_label_config(label_config)
+            articles = [Article(text=label_studio.task_text(task, target, i)) for i, task in enumerate(tasks)]
+        except UserError as exc:
+            ctx.response.status_code = 400
+            return {"error": str(exc)}
+        for index, article in enumerate(articles):
+            problem = self._problem(article, f"tasks[{index}]: ")
+            if problem and problem[0] != 400:  # an empty text is a task with nothing to pre-annotate
+                ctx.response.status_code = problem[0]
+                return {"error": problem[1]}
+        try:
+            results, taggings = await self._tagged(articles)
+        except Overloaded as exc:
+            ctx.response.status_code = 503
+            return {"error": str(exc)}
+        return {"results": [label_studio.prediction(r, target, MODEL_TAG, confidence(t)) for r, t in zip(results, taggings)],
+                "model_version": MODEL_TAG}
+
+    @bentoml.api(route="/webhook")
+    def webhook(
+        self, action: str, ctx: bentoml.Context, project: dict[str, Any] | None = None,
+        task: dict[str, Any] | None = None, annotation: dict[str, Any] | None = None,
+    ) -> dict:
+        """Label Studio's events: a new or updated annotation is kept for retraining; START_TRAINING retrains."""
+        if action == label_studio.TRAINING_EVENT:
+            return self._start_training(ctx)
+        if action not in label_studio.ANNOTATION_EVENTS:
+            return {"status": "ignored", "action": action}
+        try:
+            target = label_studio.read_label_config((project or {}).get("label_config"))
+            tasks = [label_studio.annotated_task({"action": action, "task": task, "annotation": annotation})]
+        except UserError as exc:
+            ctx.response.status_code = 400
+            return {"error": str(exc)}
+        return self._keep(tasks, target, ctx)
+
+    @bentoml.api(route="/train")
+    def train(
+        self, ctx: bentoml.Context, annotations: list[Any] | None = None, label_config: str | None = None,
+        project: str | None = None,
+    ) -> dict:
+        """Older Label Studio versions: every annotated task of the project, then "train now"."""
+        try:
+            target = label_studio.read_label_config(label_config)
+        except UserError as exc:
+            ctx.response.status_code = 400
+            return {"error": str(exc)}
+        if annotations:
+            kept = self._keep(annotations, target, ctx)
+            if "error" in kept:
+                return kept
+        return self._start_training(ctx)
+
+    def _keep(self, tasks: list[Any], target: label_studio.LabellingTarget, ctx: bentoml.Context) -> dict:
+        """Keep the completed annotations of ``tasks`` as pending; a skipped or draft one is acknowledged, not kept."""
+        records, problems, skipped = label_studio.annotation_records(tasks, target)
+        pending = None
+        if not problems and records:
+            pending, problems = keep_pending(SETTINGS.pending_path, records)
+        if problems:
+            logger.info("refused %d Label Studio annotation(s): %s", len(tasks), problems[0])
+            ctx.response.status_code = 400
+            return {"error": problems[0], "problems": problems}
+        if skipped:
+            logger.info("not kept (no completed annotation): %s", ", ".join(skipped))
+        ctx.response.status_code = 201 if records else 200
+        return {"kept": [r["id"] for r in records], "skipped": skipped, "pending": pending}
+
+    def _start_training(self, ctx: bentoml.Context) -> dict:
+        try:
+            job = JOBS.start()
+        except TrainingRunning as exc:
+            ctx.response.status_code = 409
+            return {"error": str(exc), "job": exc.job}
+        except UserError as exc:
+            ctx.response.status_code = 400
+            return {"error": str(exc)}
+        ctx.response.status_code = 201
+        return {"job": job["id"], "status": job}  # Label Studio keeps "job" as the id of its training job
+
 
 EventService.add_asgi_middleware(ServeDocument, path="/docs.json",
                                  document=lambda: finish_document(EventService.openapi_spec.asdict()))
@@ -233,6 +352,10 @@ EventService.add_asgi_middleware(SpecificValidationErrors)
 EventService.add_asgi_middleware(
     BodyLimit,
     limits={"/extract": SETTINGS.max_extract_bytes, "/extract_batch": SETTINGS.max_batch_bytes,
-            "/records": SETTINGS.max_batch_bytes},
+            "/records": SETTINGS.max_batch_bytes, "/predict": SETTINGS.max_batch_bytes,
+            "/webhook": SETTINGS.max_batch_bytes, "/train": SETTINGS.max_batch_bytes},
     default=SETTINGS.max_extract_bytes,
+)
+EventService.add_asgi_middleware(
+    TokenRequired, paths=STATE_CHANGING_ROUTES, host=SETTINGS.host, token=os.environ.get(TOKEN_VARIABLE) or None
 )

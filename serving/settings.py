@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -24,6 +25,8 @@ ENVIRONMENT = {
     "precision": "ARABIC_EVENTS_PRECISION",
     "pending_annotations": "ARABIC_EVENTS_PENDING",
     "corpus": "ARABIC_EVENTS_CORPUS",
+    "training_jobs": "ARABIC_EVENTS_JOBS",
+    "retrain_args": "ARABIC_EVENTS_RETRAIN_ARGS",
 }
 
 
@@ -40,6 +43,8 @@ class ServingSettings:
     precision: str = "auto"
     pending_annotations: str = "annotations/pending.jsonl"
     corpus: str = "annotations/corpus.jsonl"
+    training_jobs: str = "annotations/training-jobs"
+    retrain_args: str = "--config configs/default.yaml"
 
     @property
     def pending_path(self) -> Path:
@@ -49,6 +54,13 @@ class ServingSettings:
     def corpus_path(self) -> Path:
         """The corpus ``retrain`` merges into: a correction may not empty an article of it unasked."""
         return _in_project(self.corpus)
+    def jobs_path(self) -> Path:
+        return _in_project(self.training_jobs)
+
+    @property
+    def retrain_arguments(self) -> list[str]:
+        """What a training job passes to ``arabic-events retrain`` besides ``--add``."""
+        return shlex.split(self.retrain_args)
 
     @property
     def max_extract_bytes(self) -> int:
@@ -84,4 +96,8 @@ def load_settings(path: Path | None = None) -> ServingSettings:
             except (TypeError, ValueError):
                 raise UserError(f"setting {name} must be a whole number, got {value!r}") from None
     checked_precision(values.get("precision", "auto"), "setting precision")
+    try:
+        shlex.split(str(values.get("retrain_args", "")))
+    except ValueError as exc:
+        raise UserError(f"setting retrain_args: {exc}") from None
     return ServingSettings(**values)

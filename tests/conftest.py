@@ -8,7 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -57,15 +59,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tiny_env, tmp_path_factory):
-    """``bentoml serve`` on a free loopback port with the tiny model; stopped by its process id."""
+@contextmanager
+def running_service(env: dict[str, str], folder: Path):
+    """``bentoml serve`` on a free loopback port with ``env``; stopped by its process id on exit."""
     import httpx
 
     port = free_port()
-    folder = tmp_path_factory.mktemp("server")
-    log, pending = folder / "server.log", folder / "pending.jsonl"
-    env = {**tiny_env, "ARABIC_EVENTS_PENDING": str(pending)}
+    log = folder / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "bentoml", "serve", "serving.service:EventService", "--host", "127.0.0.1", "--port", str(port)],
@@ -85,7 +85,7 @@ def server(tiny_env, tmp_path_factory):
             time.sleep(0.5)
         else:
             raise RuntimeError(f"server not ready in 120 s: {log.read_text()[-3000:]}")
-        yield type("Server", (), {"url": url, "pid": process.pid, "log": log, "process": process, "pending": pending})
+        yield SimpleNamespace(url=url, pid=process.pid, log=log, process=process)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -93,6 +93,17 @@ def server(tiny_env, tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tiny_env, tmp_path_factory):
+    """``bentoml serve`` on a free loopback port with the tiny model; stopped by its process id."""
+    folder = tmp_path_factory.mktemp("server")
+    pending = folder / "pending.jsonl"
+    env = {**tiny_env, "ARABIC_EVENTS_PENDING": str(pending), "ARABIC_EVENTS_JOBS": str(folder / "jobs")}
+    with running_service(env, folder) as running:
+        running.pending = pending
+        yield running
 
 
 def comparable(result):

@@ -1,0 +1,1 @@
+"""Active learning: which unlabelled articles an annotator should label next."""
