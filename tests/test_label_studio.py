@@ -120,18 +120,27 @@ def webhook_payload(action: str, labels: list[tuple[int, int, str]]) -> dict:
 
 def test_an_annotation_event_becomes_a_corpus_record():
     payload = webhook_payload("ANNOTATION_CREATED", [(0, 4, "ATTACK"), (18, 23, "TARGET")])
-    records, problems = annotation_records([annotated_task(payload)], read_label_config(None))
-    assert problems == []
+    records, problems, skipped = annotation_records([annotated_task(payload)], read_label_config(None))
+    assert problems == [] and skipped == []
     assert records == [{
-        "id": "label-studio-12", "text": TEXT, "meta": {"label_studio_task": 12},
+        "id": "label-studio-12", "text": TEXT,
+        "meta": {"label_studio": {"task": 12, "annotation": 31, "annotator": None,
+                                  "updated_at": "2026-11-30T06:00:00Z", "ground_truth": False}},
         "spans": [{"start": 0, "end": 4, "label": "ATTACK"}, {"start": 18, "end": 23, "label": "TARGET"}],
     }]
+
+
+def test_a_skipped_annotation_event_is_not_kept_as_a_negative():
+    payload = webhook_payload("ANNOTATION_CREATED", [])
+    payload["annotation"]["was_cancelled"] = True
+    records, problems, skipped = annotation_records([annotated_task(payload)], read_label_config(None))
+    assert (records, problems, skipped) == ([], [], ["task 12 (skipped by its annotator)"])
 
 
 def test_a_region_whose_offsets_miss_its_text_is_a_problem_named_by_task():
     payload = webhook_payload("ANNOTATION_CREATED", [(0, 4, "ATTACK"), (18, 23, "TARGET")])
     payload["annotation"]["result"][1]["value"]["start"] = 17
-    _, problems = annotation_records([annotated_task(payload)], read_label_config(None))
+    _, problems, _ = annotation_records([annotated_task(payload)], read_label_config(None))
     assert problems == ["task 12: region r1: offsets 17-23 do not select its text «سوقاً»"]
 
 
