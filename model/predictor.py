@@ -182,13 +182,14 @@ def taggings_by_article(
     return shares
 
 
-def decode_spans(words: Sequence[Token], encoded: EncodedSentence, window_probs: Sequence[np.ndarray]) -> list[Span]:
+def decode_sentence(words: Sequence[Token], encoded: EncodedSentence, window_probs: Sequence[np.ndarray]) -> SentenceTagging:
     """Spans of one sentence from the tag probabilities of its windows (one row per position).
 
     A word with a sub-token of its own is scored by the probability of its tag there. A
     word that continues the one before it inside a shared piece (``model.encoding``) takes
     that word's score, so a span's mean score counts each piece once per word it covers
-    rather than a made-up certainty.
+    rather than a made-up certainty. The tagging's ``tag_probs``/``path_probs`` hold the words
+    read from a sub-token of their own, each piece once. Event-type probabilities are the caller's.
     """
     emissions = np.zeros((len(words), len(BIO_TAGS)))  # uniform for a word no sub-token covers
     for w, reader in enumerate(encoded.reader):
@@ -198,7 +199,11 @@ def decode_spans(words: Sequence[Token], encoded: EncodedSentence, window_probs:
     scores: list[float] = []
     for w, t in enumerate(path):
         scores.append(scores[-1] if encoded.continues[w] and scores else float(np.exp(emissions[w, t])))
-    return tags_to_spans(words, [BIO_TAGS[t] for t in path], scores)
+    own = [w for w, reader in enumerate(encoded.reader) if reader is not None and not encoded.continues[w]]
+    return SentenceTagging(
+        tags_to_spans(words, [BIO_TAGS[t] for t in path], scores), {},
+        tag_probs=np.exp(emissions[own]), path_probs=np.array([scores[w] for w in own]),
+    )
 
 
 class EventExtractor:
@@ -250,13 +255,10 @@ class EventExtractor:
         for sentence, sentence_words in zip(sentences, words):
             windows = list(range(cursor, cursor + len(sentence.windows)))
             cursor += len(windows)
-            spans = decode_spans(sentence_words, sentence, [token_probs[w] for w in windows])
+            tagging = decode_sentence(sentence_words, sentence, [token_probs[w] for w in windows])
             types = type_probs[windows].max(axis=0)  # an event in any window is an event of the sentence
-            read = [w for w, reader in enumerate(sentence.reader) if reader is not None]
-            results.append(SentenceTagging(
-                spans, {label: float(types[i]) for i, label in enumerate(self.sentence_labels)},
-                tag_probs=np.exp(emissions[read]), path_probs=np.array([chosen[w] for w in read]),
-            ))
+            tagging.type_probs = {label: float(types[i]) for i, label in enumerate(self.sentence_labels)}
+            results.append(tagging)
         return results
 
     @torch.inference_mode()

@@ -67,7 +67,7 @@ def window_probs(rows: list[dict[str, float]]) -> np.ndarray:
 
 def test_a_clock_time_read_as_one_piece_stays_one_span():
     from model.encoding import encode_sentence
-    from model.predictor import decode_spans
+    from model.predictor import decode_sentence
     from model.text_units import tokenize
     from tests.test_encoding import CLOCK, CLOCK_PIECES, FakeTokenizer
 
@@ -76,7 +76,7 @@ def test_a_clock_time_read_as_one_piece_stays_one_span():
     O, B, In = {"O": 0.9}, {"B-TIME": 0.9}, {"I-TIME": 0.9}
     # [CLS] وقع الان ف جار في الساعة 11:00 صباح اليوم . [SEP]
     probs = window_probs([O, O, O, O, O, O, B, {"I-TIME": 0.6}, In, In, O, O])
-    spans = decode_spans(words, encoded, [probs])
+    spans = decode_sentence(words, encoded, [probs]).spans
     assert [(s.start, s.end, s.label, CLOCK[s.start : s.end]) for s in spans] == [(16, 39, "TIME", "الساعة 11:00 صباح اليوم")]
     # الساعة 0.9, then 11 : 00 each 0.6 (the piece's I-TIME), صباح 0.9, اليوم 0.9; no made-up 1.0
     assert spans[0].score == pytest.approx((0.9 + 3 * 0.6 + 0.9 + 0.9) / 6)
@@ -84,7 +84,7 @@ def test_a_clock_time_read_as_one_piece_stays_one_span():
 
 def test_two_clock_times_joined_by_wa_stay_one_span():
     from model.encoding import encode_sentence
-    from model.predictor import decode_spans
+    from model.predictor import decode_sentence
     from model.text_units import tokenize
     from tests.test_encoding import TWO_TIMES, TWO_TIMES_PIECES, FakeTokenizer
 
@@ -93,6 +93,6 @@ def test_two_clock_times_joined_by_wa_stay_one_span():
     In = {"I-TIME": 0.9}
     # [CLS] الساعة 14 :07 و 14 :11 من يوم [SEP]; the "14" after "و" is not a word's first piece
     probs = window_probs([{"O": 0.9}, {"B-TIME": 0.9}, In, In, In, {"O": 0.9}, In, In, In, {"O": 0.9}])
-    spans = decode_spans(words, encoded, [probs])
+    spans = decode_sentence(words, encoded, [probs]).spans
     assert [(s.start, s.end, s.label) for s in spans] == [(0, 26, "TIME")]
     assert TWO_TIMES[spans[0].start : spans[0].end] == "الساعة 14:07 و14:11 من يوم"
