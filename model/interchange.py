@@ -216,3 +216,35 @@ def export_doccano(documents: list[Document]) -> list[dict[str, Any]]:
 
 
 IMPORTERS = {"label-studio": import_label_studio, "doccano": import_doccano}
+FORMAT_NAMES = {"label-studio": "a Label Studio JSON export", "doccano": "a doccano JSONL export"}
+
+
+def detect_format(path: Path) -> str | None:
+    """``label-studio`` (one JSON document: a task or a list of tasks with ``data``), ``doccano``
+    (JSON lines, the first an object with ``text``), or None when the file is neither."""
+    data = read_bytes(path)
+    try:
+        whole = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        whole = None
+    tasks = whole if isinstance(whole, list) else [whole]
+    if tasks and all(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks):
+        return "label-studio"
+    first = next(iter_json_lines(data, str(path)), (0, None))[1]
+    if isinstance(first, dict) and isinstance(first.get("text"), str):
+        return "doccano"
+    return None
+
+
+def read_export(path: Path, declared: str | None = None) -> list[Document]:
+    """Documents of an annotation tool's export, in the ``declared`` format or the one the file shows.
+
+    A file that shows another format than the declared one is refused in one line, rather
+    than read line by line as the wrong format (thousands of "malformed JSON" problems).
+    """
+    detected = detect_format(path)
+    if declared is None and detected is None:
+        raise UserError(f"{path}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)")
+    if declared is not None and detected is not None and detected != declared:
+        raise UserError(f"{path}: this is {FORMAT_NAMES[detected]}, not {FORMAT_NAMES[declared]}; use --from {detected}")
+    return IMPORTERS[declared or detected](path)
