@@ -16,7 +16,6 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
-
 from typing import Any, TypeVar
 
 import typer

@@ -37,17 +37,20 @@ def response_problem(result: Any) -> str | None:
     if not isinstance(result, dict):
         return "not a JSON object"
     offsets = {"start": _is_int, "end": _is_int}
-    checks = {
-        "spans": lambda s: _has(s, **offsets, label=lambda v: isinstance(v, str), text=lambda v: isinstance(v, str)),
-        "sentences": lambda s: _has(s, index=_is_int, types=lambda v: isinstance(v, list)),
-        "events": lambda e: _has(e, type=lambda v: isinstance(v, str), trigger=lambda t: t is None or _has(t, **offsets),
-                                 arguments=lambda a: isinstance(a, list) and all(_has(x, **offsets, role=lambda v: isinstance(v, str)) for x in a)),
+    is_str = lambda v: isinstance(v, str)  # noqa: E731
+    checks = {  # key: (what each entry holds, its check)
+        "spans": ("start, end, label and text", lambda s: _has(s, **offsets, label=is_str, text=is_str)),
+        "sentences": ("index and types", lambda s: _has(s, index=_is_int, types=lambda v: isinstance(v, list))),
+        "events": ("type, trigger and arguments (role, start, end)", lambda e: _has(
+            e, type=is_str, trigger=lambda t: t is None or _has(t, **offsets),
+            arguments=lambda a: isinstance(a, list) and all(_has(x, **offsets, role=is_str) for x in a))),
     }
-    for key, check in checks.items():
+    for key, (fields, check) in checks.items():
         if not isinstance(result.get(key), list):
             return f"not a response object of 'tag' or the service: no '{key}' list"
-        if not all(map(check, result[key])):
-            return f"'{key}' holds an entry that is not like the service's"
+        bad = next((k for k, entry in enumerate(result[key]) if not check(entry)), None)
+        if bad is not None:
+            return f"'{key}' entry {bad} is not like the service's (expected {fields})"
     return None
 
 
