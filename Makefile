@@ -5,12 +5,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED_EXTRA := ../shared/corpus-extra
+SHARED_ORIGINS := ../shared/corpus-origins
 
 export BENTOML_DO_NOT_TRACK := true
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install serve test bench validate clean corpus-texts
+.PHONY: install serve test test-client bench validate clean corpus-texts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,12 +30,20 @@ validate: install corpus-texts
 test: install
 	$(BIN)/python -m pytest -q
 
-# Texts of the stand-off annotations, from the local copy when there is one.
+# A client generated from the service's /docs.json, used against the service (over a minute the first time).
+test-client: install
+	$(BIN)/python -m pytest -q -m generated_client
+
+# Texts of the stand-off annotations: derived from a local copy of their origin files when there is
+# one, else copied from a local copy of the texts. Anywhere else: `arabic-events corpus fetch`
+# (downloads the origin files).
 corpus-texts: install
-	@if [ -d $(SHARED_EXTRA) ]; then \
+	@if [ -d $(SHARED_ORIGINS) ]; then \
+		$(BIN)/arabic-events corpus fetch --origins $(SHARED_ORIGINS); \
+	elif [ -d $(SHARED_EXTRA) ]; then \
 		$(BIN)/arabic-events corpus fetch --from $(SHARED_EXTRA); \
 	else \
-		echo "note: $(SHARED_EXTRA) not found; the model trains on the in-repository corpus"; \
+		echo "note: $(SHARED_ORIGINS) not found; the model trains on the in-repository corpus (run 'arabic-events corpus fetch' to download the full corpus)"; \
 	fi
 
 serve: install corpus-texts

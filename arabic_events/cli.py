@@ -25,7 +25,7 @@ from model.articles import read_articles
 from model.atomic import atomic_write_text, check_output, check_output_dir, is_stdout, make_output_dir, write_jsonl
 from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
-from model.interchange import export_doccano, export_label_studio, read_export
+from model.interchange import export_doccano, export_label_studio, import_annotations
 from model.precisions import PRECISIONS
 from model.validation import validate_files
 
@@ -112,13 +112,27 @@ def import_(
         None, "--from", metavar=choices(ImportFormat), help="The tool that wrote the file (default: recognised from the file)."
     ),
     output: Path = typer.Option(..., "-o", "--output", metavar="FILE", help="JSONL file to write ('-': standard output)."),
+    accept_predictions: bool = typer.Option(
+        False, "--accept-predictions",
+        help="Label Studio: take the pre-annotations of tasks no annotator touched as annotations (marked in meta)."),
+    keep_empty: bool = typer.Option(
+        False, "--keep-empty",
+        help="doccano: import documents without labels as negatives (its export cannot tell them from unlabelled ones)."),
 ) -> None:
-    """Convert a Label Studio JSON export or a doccano JSONL export to the corpus format."""
+    """Convert a Label Studio JSON export or a doccano JSONL export to the corpus format.
+
+    Only finished annotations become documents. Label Studio: a task's completed annotation (not
+    skipped, not a draft; the ground truth, else the latest), and a completed annotation without
+    regions is kept as a negative; tasks without one are skipped and listed. doccano: documents
+    without labels are skipped unless --keep-empty.
+    """
     check_output(output, [export_file])
-    documents = read_export(export_file, source and source.value)
-    write_documents(output, documents)
-    spans = sum(len(d.spans) for d in documents)
-    _say_done(f"wrote {len(documents)} documents, {spans} spans to {output}", output)
+    summary = import_annotations(source and source.value, export_file, accept_predictions, keep_empty)
+    if not summary.documents:
+        found = summary.skipped_line() if summary.skipped else f"it holds no {summary.item}"
+        raise UserError(f"nothing to import from {export_file}: {found}; {output} not written")
+    write_documents(output, summary.documents)
+    _say_done(summary.describe(str(output)), output)
 
 
 @app.command()
@@ -159,27 +173,56 @@ def _corpus_files() -> list[Path]:
 @corpus_app.command("fetch")
 def corpus_fetch(
     ctx: typer.Context,
-    source: Path = typer.Argument(None, metavar="DIR", help="A local copy of the source texts (e.g. ../shared/corpus-extra)."),
-    source_old: Path = typer.Option(None, "--from", hidden=True),
+    source: Path = typer.Option(None, "--from", metavar="DIR", help="A local copy of the ready texts (e.g. ../shared/corpus-extra)."),
+    origins_dir: Path = typer.Option(
+        None, "--origins", metavar="DIR", help="A local copy of the origin files (e.g. ../shared/corpus-origins)."
+    ),
     texts: Path = typer.Option(
         None, "-o", "--output", metavar="DIR", help="Where to put the texts (default: corpus-texts/ or $ARABIC_EVENTS_TEXTS)."
     ),
     texts_old: Path = typer.Option(None, "--texts", hidden=True),
+    timeout: float = typer.Option(
+        30.0, "--timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for a download to connect or send data."
+    ),
 ) -> None:
-    """Fill the texts folder that the stand-off annotations join with, checking every sha256."""
-    from model.standoff import default_texts_dir, fetch_texts
+    """Fill the texts folder that the stand-off annotations join with, checking every sha256.
 
-    source = _spelt_once(ctx, source, source_old, "argument 'DIR'", required=False)
-    texts = _spelt_once(ctx, texts, texts_old, "option '-o' / '--output'", required=False) or default_texts_dir()
-    if source is None:
-        raise UserError(
-            "downloading the texts from their origins is not available in this version; "
-            "give a local copy: arabic-events corpus fetch DIR (on these machines: ../shared/corpus-extra)"
-        )
-    check_output_dir(texts)
-    written = fetch_texts(source, texts, _standoff_files())
+    With no option, download each origin file once from its public URL at the
+    pinned commit and derive the texts with the recipes in annotations/standoff/origins/.
+    """
+    from model.standoff import default_texts_dir, fetch_texts
+    from origins.derive import fetch_from_origins
+
+    if source is not None and origins_dir is not None:
+        raise UserError("give either --from (ready texts) or --origins (origin files), not both")
+    folder = _spelt_once(ctx, texts, texts_old, "option '-o' / '--output'", required=False) or default_texts_dir()
+    check_output_dir(folder)
+    if source is not None:
+        written = fetch_texts(source, folder, _standoff_files())
+    else:
+        written = fetch_from_origins(_standoff_files(), folder, origins_dir, timeout=timeout, say=_note, console=err)
+    how = "derived from the origins" if source is None else "copied"
     for name, count in written.items():
-        console.print(f"{name}: {count} texts, sha256 checked -> {texts / name}")
+        console.print(f"{name}: {count} texts {how}, sha256 checked -> {folder / name}")
+
+
+@corpus_app.command("recipes")
+def corpus_recipes(
+    origins_dir: Path = typer.Option(
+        ..., "--origins", metavar="DIR", help="A local copy of the origin files (e.g. ../shared/corpus-origins)."
+    ),
+    source: Path = typer.Option(..., "--from", metavar="DIR", help="The texts to make recipes for (e.g. ../shared/corpus-extra)."),
+    output: Path = typer.Option(
+        None, "-o", "--output", metavar="DIR", help="Folder to write the recipes to (default: annotations/standoff/origins/)."
+    ),
+) -> None:
+    """Rebuild the recipes that derive each text from its origin file (offsets, never copied text)."""
+    from origins.build import build_recipes
+    from origins.manifest import RECIPES_DIR
+
+    check_output_dir(output or RECIPES_DIR)
+    written = build_recipes(origins_dir, source, output or RECIPES_DIR, say=_note)
+    console.print(f"wrote the recipes of {sum(written.values())} texts to {output or RECIPES_DIR}")
 
 
 @corpus_app.command("export")
@@ -358,28 +401,19 @@ def ablation(
     ),
     out_old: Path = typer.Option(None, "--out", hidden=True),
 ) -> None:
-    """Cross-validate seeds only, + Syrian Archive, + Wikinews, + contrast set; per source and pooled."""
+    """Cross-validate seeds only, then + Syrian Archive, + Wikinews, + contrast set, + UN sentences; per source and pooled."""
     from rich.table import Table
 
-    from training.ablation import ablate
+    from training.ablation import SOURCE_FILES, ablate, cumulative_settings
 
     output = _spelt_once(ctx, output, out_old, "option '-o' / '--output'", required=False) or Path("reports/ablation.json")
     check_output(output, [config_file, seeds_config])
-
-    annotations = PROJECT_ROOT / "annotations"
-    files = {"seeds": annotations / "corpus.jsonl", "syrian-archive": annotations / "standoff" / "syrian-archive.jsonl",
-             "wikinews": annotations / "standoff" / "wikinews-ar.jsonl", "contrast": annotations / "contrast.jsonl"}
-    sources = {name: read_corpus([path], say=_note) for name, path in files.items()}
+    sources = {name: read_corpus([path], say=_note) for name, path in SOURCE_FILES.items()}
     missing = [name for name, docs in sources.items() if not docs]
     if missing:
         raise UserError(f"the ablation needs every source; missing: {', '.join(missing)} (run 'make corpus-texts')")
-    config, small = _load_config(config_file), _load_config(seeds_config)
-    settings = [
-        ("seeds", ["seeds"], small),
-        ("+ Syrian Archive", ["seeds", "syrian-archive"], config),
-        ("+ Wikinews", ["seeds", "syrian-archive", "wikinews"], config),
-        ("+ contrast set", ["seeds", "syrian-archive", "wikinews", "contrast"], config),
-    ]
+    config = _load_config(config_file)
+    settings = cumulative_settings(_load_config(seeds_config), config)
 
     def save(partial: dict) -> None:
         atomic_write_text(output, json.dumps(partial, ensure_ascii=False, indent=1))
@@ -598,13 +632,18 @@ def retrain(
     eval_file: Path = typer.Option(
         None, "--eval", metavar="FILE", help="Held-out articles to compare on (default: a seeded split of the corpus)."
     ),
-    force: bool = typer.Option(False, "--force", help="Promote the candidate whatever its scores."),
+    force: bool = typer.Option(
+        False, "--force", help="Promote the candidate even if it scores lower (never one scoring zero like the served model)."
+    ),
     corpus: Path = typer.Option(
         PROJECT_ROOT / "annotations" / "corpus.jsonl", "--corpus", metavar="FILE", help="The corpus file to merge into."
     ),
     history: Path = typer.Option(
         PROJECT_ROOT / "annotations" / "history.jsonl", "--history", metavar="FILE", help="Where replaced versions go."
     ),
+    allow_emptying: bool = typer.Option(
+        False, "--allow-emptying",
+        help="Let a version without spans replace an article that has some, and promote though the data lost spans."),
 ) -> None:
     """Merge new annotations, train a candidate, and promote it only if it is not worse than the served model.
 
@@ -616,11 +655,15 @@ def retrain(
     add = _spelt_once(ctx, add, add_old, "argument 'FILE'")
     config = _load_config(config_file)
     if source is not None:
-        new = [d for path in add for d in read_export(path, source.value)]
+        summaries = [(path, import_annotations(source.value, path)) for path in add]
+        for path, summary in summaries:
+            _note(f"{path}: {summary.describe()}")
+        new = [d for _, summary in summaries for d in summary.documents]
     else:
         new = read_documents(*add)
     eval_documents = read_documents(eval_file) if eval_file else None
-    outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, eval_documents, force, _note)
+    outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, eval_documents, force, _note,
+                          allow_emptying)
     table = Table(title=f"held-out comparison ({outcome.served_before or 'nothing served'} -> {outcome.candidate_tag})",
                   title_justify="left")
     for column in ("metric", "served", "candidate"):

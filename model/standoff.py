@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _records(path: Path) -> list[dict[str, Any]]:
+def read_records(path: Path) -> list[dict[str, Any]]:
     try:
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -43,7 +43,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 
 def is_standoff_file(path: Path) -> bool:
-    records = _records(path)
+    records = read_records(path)
     return bool(records) and all(is_standoff(r) for r in records)
 
 
@@ -56,7 +56,7 @@ def read_texts(standoff_file: Path, texts_dir: Path) -> dict[str, str] | None:
     path = texts_file(standoff_file, texts_dir)
     if not path.exists():
         return None
-    return {r["id"]: r["text"] for r in _records(path)}
+    return {r["id"]: r["text"] for r in read_records(path)}
 
 
 def join_problem(record: dict[str, Any], texts: dict[str, str] | None, where: str) -> str | None:
@@ -81,19 +81,31 @@ def fetch_texts(source_dir: Path, texts_dir: Path, standoff_files: Iterable[Path
         raise UserError(f"{source_dir}: no such folder")
     available: dict[str, dict[str, Any]] = {}
     for path in sorted(source_dir.glob("*.jsonl")):
-        for record in _records(path):
+        for record in read_records(path):
             if isinstance(record, dict) and isinstance(record.get("text"), str) and "id" in record:
                 available[record["id"]] = record
+    return write_texts(available, str(source_dir), texts_dir, standoff_files)
+
+
+def write_texts(
+    available: Mapping[str, dict[str, Any]], where: str, texts_dir: Path, standoff_files: Iterable[Path]
+) -> dict[str, int]:
+    """Write the texts of ``standoff_files`` from ``available`` (id -> ``{"text", "meta"}``), checking each hash.
+
+    ``where`` names the source in messages. Nothing is written unless every
+    text is there with the sha256 its stand-off record expects. Returns texts
+    written per stand-off file.
+    """
     plan: dict[Path, list[dict[str, Any]]] = {}
     problems = []
     for standoff in standoff_files:
         rows = []
-        for record in _records(standoff):
+        for record in read_records(standoff):
             source = available.get(record["id"])
             if source is None:
-                problems.append(f"{standoff.name}: '{record['id']}' is not in {source_dir}")
+                problems.append(f"{standoff.name}: '{record['id']}' is not in {where}")
             elif sha256_text(source["text"]) != record["sha256"]:
-                problems.append(f"{standoff.name}: '{record['id']}' in {source_dir} has a different text (sha256 mismatch)")
+                problems.append(f"{standoff.name}: '{record['id']}' in {where} has a different text (sha256 mismatch)")
             else:
                 rows.append({"id": record["id"], "text": source["text"], "meta": source.get("meta", {})})
         plan[standoff] = rows

@@ -155,6 +155,19 @@ def test_a_corrected_article_is_kept_for_retraining(server):
     assert json.loads(lines[-1])["spans"] == article["spans"][:4]
 
 
+def test_a_correction_that_empties_an_article_of_the_corpus_gets_409_unless_allowed(server):
+    article = ARTICLES[4]
+    before = server.pending.read_text(encoding="utf-8") if server.pending.exists() else ""
+    emptied = {"id": article["id"], "text": article["text"], "spans": []}
+    response = post(server, "/annotations", emptied)
+    assert response.status_code == 409
+    assert response.json()["error"] == (
+        "'seed-004' has no span and would replace the version in the corpus that has 49 span(s); "
+        'send "allow_emptying": true if its annotations are to go')
+    assert (server.pending.read_text(encoding="utf-8") if server.pending.exists() else "") == before
+    assert post(server, "/annotations", {**emptied, "allow_emptying": True}).status_code == 201
+
+
 def test_an_invalid_correction_gets_400_with_its_problems_and_is_not_kept(server):
     before = server.pending.read_text(encoding="utf-8") if server.pending.exists() else ""
     record = {"id": "bad", "text": "قصفت الطائرات الموقع.", "spans": [{"start": 1, "end": 4, "label": "ATTACK"}]}

@@ -11,6 +11,7 @@ sources, other conflicts, and the hard negatives.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -24,6 +25,28 @@ from training.evaluation import predict_documents
 from training.metrics import DocumentPrediction, score
 from training.store import data_fingerprint, inference_settings
 from training.trainer import train
+
+
+ANNOTATIONS = Path(__file__).resolve().parent.parent / "annotations"
+
+#: The sources of annotations in the order the ablation adds them; "contrast" is only ever trained on.
+SOURCE_FILES: dict[str, Path] = {
+    "seeds": ANNOTATIONS / "corpus.jsonl",
+    "syrian-archive": ANNOTATIONS / "standoff" / "syrian-archive.jsonl",
+    "wikinews": ANNOTATIONS / "standoff" / "wikinews-ar.jsonl",
+    "contrast": ANNOTATIONS / "contrast.jsonl",
+    "un": ANNOTATIONS / "standoff" / "unpc-2015.jsonl",
+}
+SETTING_LABELS = {"syrian-archive": "+ Syrian Archive", "wikinews": "+ Wikinews", "contrast": "+ contrast set",
+                  "un": "+ UN sentences"}
+
+
+def cumulative_settings(small: TrainConfig, config: TrainConfig) -> list[tuple[str, list[str], TrainConfig]]:
+    """The seeds alone (``small``), then each further source added in turn (``config``)."""
+    names = list(SOURCE_FILES)
+    return [("seeds", ["seeds"], small)] + [
+        (SETTING_LABELS[name], names[: k + 1], config) for k, name in enumerate(names) if k > 0
+    ]
 
 
 def negative_rate(documents: Sequence[Document], predictions: Sequence[DocumentPrediction]) -> dict[str, float]:
