@@ -31,19 +31,22 @@ def empty_home(tmp_path_factory) -> dict[str, str]:
 
 
 def run(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "arabic_events", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300)
+    """``arabic-events`` of this checkout, run from ``cwd``."""
+    return subprocess.run([sys.executable, "-m", "arabic_events", *args], cwd=cwd, env={**env, "PYTHONPATH": str(ROOT)},
+                          capture_output=True, text=True, timeout=300)
 
 
 def assert_usage_error(result: subprocess.CompletedProcess, command: str, message: str) -> None:
-    """click's short usage block: the usage line, the hint to --help, a blank line, the error."""
+    """click's short usage block: the usage line, the hint to --help, a blank line, the error (for a
+    missing choice option, then its choices, one per line)."""
     assert "Traceback" not in result.stderr
     assert result.returncode == 2, result.stderr
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"Usage: arabic-events {command}".rstrip()), lines
     assert lines[1] == f"Try 'arabic-events {command + ' ' if command else ''}--help' for help.", lines
-    assert lines[2:3] == [""] and len(lines) == 4, lines
+    assert lines[2] == "", lines
     assert lines[3].startswith(f"Error: {message}"), lines[3]
+    assert all(line.startswith("\t") for line in lines[4:]), lines  # the choices of a missing choice option
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, message: str) -> None:
@@ -91,7 +94,7 @@ def test_version_prints_the_package_version(empty_home):
 def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
     """(arguments, the start of the one error line) for every command; files made in ``tmp``."""
     (tmp / "empty.jsonl").write_text("", encoding="utf-8")
-    (tmp / "raw.jsonl").write_text('{"id": "a", "text": "قصفت طائرات حربية سوقاً."}\n', encoding="utf-8")
+    (tmp / "unannotated.jsonl").write_text('{"id": "a", "text": "قصفت طائرات حربية سوقاً.", "spans": []}\n', encoding="utf-8")
     (tmp / "not-json.jsonl").write_text("id,text\n", encoding="utf-8")
     (tmp / "no-spans.jsonl").write_text('{"id": "g1", "sentences": [], "events": []}\n', encoding="utf-8")
     (tmp / "notes.txt").write_text("not an export\n", encoding="utf-8")
@@ -107,8 +110,10 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         (("import", str(tmp / "notes.txt"), "-o", str(tmp / "x.jsonl")),
          f"{tmp / 'notes.txt'}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)"),
         (("export", str(CORPUS), "--to", "doccano", "-o", "/dev/full"), "/dev/full: not a regular file; refusing to replace it"),
-        (("corpus", "fetch"), "downloading the texts from their origins is not available in this version"),
-        (("corpus", "fetch", str(tmp / "missing")), f"{tmp / 'missing'}: no such folder"),
+        (("corpus", "fetch", "--from", str(tmp / "missing")), f"{tmp / 'missing'}: no such folder"),
+        (("corpus", "fetch", "--from", str(tmp), "--origins", str(tmp)),
+         "give either --from (ready texts) or --origins (origin files), not both"),
+        (("corpus", "fetch", "--from", str(tmp), "-o", str(tmp / "a-file")), f"{tmp / 'a-file'}: exists and is not a folder"),
         (("corpus", "export", "-o", str(CORPUS)), f"{CORPUS}: is also an input; write the output to another file"),
         (("train", "--config", str(tmp / "missing.yaml")), f"{tmp / 'missing.yaml'}: no such config file"),
         (("train", "--config", "configs/tiny.yaml", "-o", str(tmp / "a-file")), f"{tmp / 'a-file'}: exists and is not a folder"),
@@ -119,8 +124,8 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         (("tag", str(tmp / "missing.jsonl"), "-o", str(tmp / "out.jsonl")), f"{tmp / 'missing.jsonl'}: no such file"),
         (("tag", str(CORPUS), "-o", str(tmp / "out.jsonl")), "no model 'arabic-event-tagger:latest' in the BentoML store"),
         (("evaluate", str(tmp / "empty.jsonl"), "-o", report), f"{tmp / 'empty.jsonl'}: no articles to evaluate"),
-        (("evaluate", str(tmp / "raw.jsonl"), "-o", report),
-         f"{tmp / 'raw.jsonl'}: none of its 1 articles has an annotated span; evaluate scores annotated articles"),
+        (("evaluate", str(tmp / "unannotated.jsonl"), "-o", report),
+         f"{tmp / 'unannotated.jsonl'}: none of its 1 articles has an annotated span; evaluate scores annotated articles"),
         (("evaluate", str(GOLD), "--predictions", str(tmp / "not-json.jsonl"), "-o", report),
          f"{tmp / 'not-json.jsonl'}:1: malformed JSON: "),
         (("evaluate", str(GOLD), "--predictions", str(tmp / "no-spans.jsonl"), "-o", report),
@@ -166,7 +171,7 @@ def test_dash_writes_to_standard_output_and_the_summary_to_stderr(empty_home, tm
     result = run(empty_home, "import", str(LABEL_STUDIO), "-o", "-", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["ls-doc-1", "label-studio-12"]
-    assert result.stderr.strip() == "wrote 2 documents, 6 spans to -"
+    assert result.stderr.strip() == "wrote 2 documents, 6 spans, 0 negatives to -"
     assert list(tmp_path.iterdir()) == []  # no file named '-'
 
 
