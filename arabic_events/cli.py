@@ -283,14 +283,17 @@ def train(
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", metavar="FILE", help="Training config (YAML)."),
     data: list[Path] = typer.Option(None, "--data", metavar="FILE", help="Annotated JSONL files (default: the config's; repeatable)."),
     output: Path = typer.Option(None, "-o", "--output", metavar="DIR", help="Also save the model to this folder."),
-    holdout: int = typer.Option(0, "--holdout", min=0, metavar="N", help="Hold out this many documents and report metrics on them."),
+    holdout: int = typer.Option(
+        0, "--holdout", min=0, metavar="N",
+        help="Hold out this many incidents of real articles (never contrast documents) and report metrics on them.",
+    ),
     store: bool = typer.Option(True, "--store/--no-store", help="Save to the BentoML model store."),
     promote_model: bool = typer.Option(True, "--promote/--no-promote", help="Make the stored model the served one."),
 ) -> None:
     """Fine-tune the tagger, store it in the BentoML model store as arabic-event-tagger and promote it:
     the next 'arabic-events serve' serves it (train itself starts no server)."""
-    from training.crossval import make_folds
     from training.evaluation import predict_documents
+    from training.folds import held_out_folds
     from training.metrics import score
     from training.reports import scores_table
     from training.store import inference_settings, promote, save_to_store
@@ -303,10 +306,11 @@ def train(
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     held: list = []
     if holdout:
-        if holdout >= len(documents):
-            raise UserError(f"--holdout {holdout} leaves no training document (corpus has {len(documents)})")
-        folds = make_folds(documents, len(documents), config.seed)
-        held_ids = {i for fold in folds[:holdout] for i in fold}
+        groups = held_out_folds(documents, None, config.seed)  # one incident of real articles each
+        if holdout > len(groups) or sum(map(len, groups[:holdout])) >= len(documents):
+            raise UserError(f"--holdout {holdout}: the data has {len(groups)} incident(s) of real articles to hold out, "
+                            "and some documents must be left to train on")
+        held_ids = {i for fold in groups[:holdout] for i in fold}
         held = [d for i, d in enumerate(documents) if i in held_ids]
         documents = [d for i, d in enumerate(documents) if i not in held_ids]
     sentences = sum(len(d.sentences) for d in documents)
@@ -372,11 +376,10 @@ def crossval(
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     testable = None
     if test_on:
-        held_ids = {d.id for d in read_corpus(test_on, say=_note)}
-        testable = [i for i, d in enumerate(documents) if d.id in held_ids]
-        if not testable:
+        testable = {d.id for d in read_corpus(test_on, say=_note)}
+        if not any(d.id in testable for d in documents):
             raise UserError(f"no document of {', '.join(map(str, test_on))} is in the training data")
-    if len(documents) < 2 or (testable is not None and len(testable) == len(documents)):
+    if len(documents) < 2:
         raise UserError("cross-validation needs at least two documents and some left to train on")
     tested = len(testable) if testable is not None else len(documents)
     if folds > tested:
@@ -553,7 +556,9 @@ def evaluate(
     predictions: Path = typer.Option(
         None, "--predictions", metavar="FILE", help="Score this JSONL of responses (as 'tag' writes them) instead of running a model."
     ),
-    baseline: bool = typer.Option(False, "--baseline", help="Add the classical baseline, trained on the model's training data."),
+    baseline: bool = typer.Option(
+        False, "--baseline", help="Add the classical baseline, trained on the model's training documents minus the evaluated ones."
+    ),
     precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
 ) -> None:
     """Score a model on annotated articles: report.json and a self-contained report.html.
@@ -607,7 +612,11 @@ def evaluate(
     if baseline:
         if not training_files:
             raise UserError("--baseline needs a stored model (it trains on that model's training data)")
-        training = read_corpus(training_files, say=_note)
+        from training.baseline_data import baseline_training_documents
+
+        training, notes = baseline_training_documents(stored.info.metadata, read_corpus(training_files, say=_note), gold)
+        for line in notes:
+            _note(line)
         classical = ClassicalBaseline().fit(training)
         baseline_predictions = [classical.predict(d) for d in gold]
     report = run_evaluation(gold, model_predictions, tag, baseline_predictions, warnings)

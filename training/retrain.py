@@ -28,8 +28,8 @@ from model.errors import UserError
 from model.merging import EmptyingRefused, plan_merge
 from model.predictor import EventExtractor
 from training.config import TrainConfig
-from training.crossval import make_folds
 from training.evaluation import predict_documents
+from training.folds import held_out_folds
 from training.metrics import score
 from training.store import inference_settings, load_extractor, promote, save_to_store, served_tag
 from training.trainer import train
@@ -144,8 +144,10 @@ def retrain(
     say(f"training data: {spans_after} spans ({spans_before} before the merge)")
     if eval_documents is None:
         corpus_ids = {d.id for d in read_documents(corpus_path)}
-        in_corpus = [d for d in documents if d.id in corpus_ids]
-        held_out = [in_corpus[i] for i in make_folds(in_corpus, 5, config.seed)[0]]
+        folds = held_out_folds(documents, 5, config.seed, corpus_ids)
+        if not folds:
+            raise UserError(f"{corpus_path} holds no real article to hold out; compare on one with --eval FILE")
+        held_out = [documents[i] for i in folds[0]]
     else:
         held_out = list(eval_documents)
     held_ids = {d.id for d in held_out}
