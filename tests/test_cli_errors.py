@@ -99,7 +99,7 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
     (tmp / "no-spans.jsonl").write_text('{"id": "g1", "sentences": [], "events": []}\n', encoding="utf-8")
     (tmp / "notes.txt").write_text("not an export\n", encoding="utf-8")
     (tmp / "a-file").write_text("x\n", encoding="utf-8")
-    report = str(tmp / "report")
+    report, tiny = str(tmp / "report"), str(ROOT / "configs" / "tiny.yaml")
     return [
         (("validate", str(tmp / "missing.jsonl")), f"{tmp / 'missing.jsonl'}: no such file"),
         (("import", str(LABEL_STUDIO), "-o", "/proc/x.jsonl"), "/proc/x.jsonl: cannot write in /proc ("),
@@ -116,9 +116,9 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         (("corpus", "fetch", "--from", str(tmp), "-o", str(tmp / "a-file")), f"{tmp / 'a-file'}: exists and is not a folder"),
         (("corpus", "export", "-o", str(CORPUS)), f"{CORPUS}: is also an input; write the output to another file"),
         (("train", "--config", str(tmp / "missing.yaml")), f"{tmp / 'missing.yaml'}: no such config file"),
-        (("train", "--config", "configs/tiny.yaml", "-o", str(tmp / "a-file")), f"{tmp / 'a-file'}: exists and is not a folder"),
-        (("crossval", "--config", "configs/tiny.yaml", "-o", "/dev/full"), "/dev/full: not a regular file"),
-        (("crossval", "--config", "configs/tiny.yaml", "--folds", "9", "-o", str(tmp / "cv.json")),
+        (("train", "--config", tiny, "-o", str(tmp / "a-file")), f"{tmp / 'a-file'}: exists and is not a folder"),
+        (("crossval", "--config", tiny, "-o", "/dev/full"), "/dev/full: not a regular file"),
+        (("crossval", "--config", tiny, "--folds", "9", "-o", str(tmp / "cv.json")),
          "--folds 9: more folds than the 5 documents to test on"),
         (("ablation", "-o", str(tmp / "a-file" / "x.json")), f"{tmp / 'a-file'}: no such directory"),
         (("tag", str(tmp / "missing.jsonl"), "-o", str(tmp / "out.jsonl")), f"{tmp / 'missing.jsonl'}: no such file"),
