@@ -1,7 +1,13 @@
 """The ``arabic-events`` command line: one entry point for every job of the project.
 
 User errors (a missing file, a bad annotation) end in one specific line on
-stderr and exit status 1, never a traceback.
+stderr and exit status 1, never a traceback; usage errors (a misspelt command, a
+missing option) end in click's short usage message and exit status 2.
+
+One option style: a command's input is an argument, its output ``-o/--output``
+(``-`` for standard output where the output is one file). Spellings of earlier
+versions (``evaluate --data/--out``, ``retrain --add``, ``crossval --out``, ...)
+are kept as hidden options so that scripts keep working.
 """
 
 from __future__ import annotations
@@ -10,16 +16,17 @@ import json
 import sys
 from enum import Enum
 from pathlib import Path
+from typing import Any, TypeVar
 
-import click
 import typer
 from rich.console import Console
 
 from model.articles import read_articles
-from model.atomic import atomic_write_text, write_jsonl
+from model.atomic import atomic_write_text, check_output, check_output_dir, is_stdout, make_output_dir, write_jsonl
 from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
 from model.interchange import export_doccano, export_label_studio, import_annotations
+from model.precisions import PRECISIONS
 from model.validation import validate_files
 
 app = typer.Typer(
@@ -27,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # click's plain help and short usage errors
 )
 # Tables stay readable when the output goes to a file or a pipe (where rich assumes 80 columns).
 console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -38,8 +46,53 @@ class ImportFormat(str, Enum):
     doccano = "doccano"
 
 
+Precision = Enum("Precision", [(p, p) for p in PRECISIONS], type=str)
+
+
+def choices(enum: type[Enum]) -> str:
+    """The metavar of a choice option, as click shows one: ``[a|b|c]``."""
+    return "[" + "|".join(member.value for member in enum) + "]"
+
+
+def _say_done(message: object, output: Path) -> None:
+    """The closing summary: on stdout, unless stdout holds the output itself."""
+    (err if is_stdout(output) else console).print(message, highlight=False, markup=False)
+
+
+T = TypeVar("T")
+
+
+def _spelt_once(ctx: typer.Context, value: T | None, old_value: T | None, what: str, required: bool = True) -> T | None:
+    """The value of a parameter given in its documented spelling or in its old, hidden one.
+
+    ``what`` names the parameter as click's usage errors do ("option '-o' / '--output'"); giving
+    it twice, or not at all when it is ``required``, is a usage error.
+    """
+    if value and old_value:
+        ctx.fail(f"{what[0].upper()}{what[1:]} given twice (also in its old spelling).")
+    chosen = value or old_value or None
+    if chosen is None and required:
+        ctx.fail(f"Missing {what}.")
+    return chosen
+
+
+def _show_version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        print(f"arabic-events {version('arabic-events')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", help="Show the version and exit.", callback=_show_version, is_eager=True),
+) -> None:
+    pass
+
+
 @app.command()
-def validate(files: list[Path] = typer.Argument(..., help="Annotated JSONL files.")) -> None:
+def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annotated JSONL files.")) -> None:
     """Check annotated JSONL files against the scheme; list every problem as file:line: message."""
     documents, problems = validate_files(files)
     for problem in problems:
@@ -54,9 +107,11 @@ def validate(files: list[Path] = typer.Argument(..., help="Annotated JSONL files
 
 @app.command("import")
 def import_(
-    export_file: Path = typer.Argument(..., help="The tool's export file."),
-    source: ImportFormat = typer.Option(..., "--from", help="The tool that wrote the file."),
-    output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write."),
+    export_file: Path = typer.Argument(..., metavar="EXPORT", help="The tool's export file."),
+    source: ImportFormat = typer.Option(
+        None, "--from", metavar=choices(ImportFormat), help="The tool that wrote the file (default: recognised from the file)."
+    ),
+    output: Path = typer.Option(..., "-o", "--output", metavar="FILE", help="JSONL file to write ('-': standard output)."),
     accept_predictions: bool = typer.Option(
         False, "--accept-predictions",
         help="Label Studio: take the pre-annotations of tasks no annotator touched as annotations (marked in meta)."),
@@ -71,30 +126,30 @@ def import_(
     regions is kept as a negative; tasks without one are skipped and listed. doccano: documents
     without labels are skipped unless --keep-empty.
     """
-    summary = import_annotations(source.value, export_file, accept_predictions, keep_empty)
+    check_output(output, [export_file])
+    summary = import_annotations(source and source.value, export_file, accept_predictions, keep_empty)
     if not summary.documents:
         found = summary.skipped_line() if summary.skipped else f"it holds no {summary.item}"
         raise UserError(f"nothing to import from {export_file}: {found}; {output} not written")
     write_documents(output, summary.documents)
-    console.print(summary.describe(str(output)), highlight=False, markup=False)
+    _say_done(summary.describe(str(output)), output)
 
 
 @app.command()
 def export(
-    corpus: Path = typer.Argument(..., help="Annotated JSONL file."),
-    to: ImportFormat = typer.Option(..., "--to", help="The tool to export for."),
-    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
+    corpus: Path = typer.Argument(..., metavar="CORPUS", help="Annotated JSONL file."),
+    to: ImportFormat = typer.Option(..., "--to", metavar=choices(ImportFormat), help="The tool to export for."),
+    output: Path = typer.Option(..., "-o", "--output", metavar="FILE", help="File to write ('-': standard output)."),
 ) -> None:
     """Export annotations as Label Studio tasks with pre-annotations, or as doccano JSONL."""
+    check_output(output, [corpus])
     documents = read_documents(corpus)
     if to is ImportFormat.label_studio:
         atomic_write_text(output, json.dumps(export_label_studio(documents), ensure_ascii=False, indent=1))
-        console.print(
-            f"wrote {len(documents)} tasks to {output}; label config: annotations/label-studio-config.xml"
-        )
+        _say_done(f"wrote {len(documents)} tasks to {output}; label config: annotations/label-studio-config.xml", output)
     else:
         write_jsonl(output, export_doccano(documents))
-        console.print(f"wrote {len(documents)} records to {output}")
+        _say_done(f"wrote {len(documents)} records to {output}", output)
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -117,10 +172,18 @@ def _corpus_files() -> list[Path]:
 
 @corpus_app.command("fetch")
 def corpus_fetch(
-    source: Path = typer.Option(None, "--from", help="A local copy of the ready texts (e.g. ../shared/corpus-extra)."),
-    origins_dir: Path = typer.Option(None, "--origins", help="A local copy of the origin files (e.g. ../shared/corpus-origins)."),
-    texts: Path = typer.Option(None, "--texts", help="Where to put the texts (default: corpus-texts/ or $ARABIC_EVENTS_TEXTS)."),
-    timeout: float = typer.Option(30.0, "--timeout", min=0.1, help="Seconds to wait for a download to connect or send data."),
+    ctx: typer.Context,
+    source: Path = typer.Option(None, "--from", metavar="DIR", help="A local copy of the ready texts (e.g. ../shared/corpus-extra)."),
+    origins_dir: Path = typer.Option(
+        None, "--origins", metavar="DIR", help="A local copy of the origin files (e.g. ../shared/corpus-origins)."
+    ),
+    texts: Path = typer.Option(
+        None, "-o", "--output", metavar="DIR", help="Where to put the texts (default: corpus-texts/ or $ARABIC_EVENTS_TEXTS)."
+    ),
+    texts_old: Path = typer.Option(None, "--texts", hidden=True),
+    timeout: float = typer.Option(
+        30.0, "--timeout", min=0.1, metavar="SECONDS", help="Seconds to wait for a download to connect or send data."
+    ),
 ) -> None:
     """Fill the texts folder that the stand-off annotations join with, checking every sha256.
 
@@ -132,7 +195,8 @@ def corpus_fetch(
 
     if source is not None and origins_dir is not None:
         raise UserError("give either --from (ready texts) or --origins (origin files), not both")
-    folder = texts or default_texts_dir()
+    folder = _spelt_once(ctx, texts, texts_old, "option '-o' / '--output'", required=False) or default_texts_dir()
+    check_output_dir(folder)
     if source is not None:
         written = fetch_texts(source, folder, _standoff_files())
     else:
@@ -144,32 +208,38 @@ def corpus_fetch(
 
 @corpus_app.command("recipes")
 def corpus_recipes(
-    origins_dir: Path = typer.Option(..., "--origins", help="A local copy of the origin files (e.g. ../shared/corpus-origins)."),
-    source: Path = typer.Option(..., "--from", help="The texts to make recipes for (e.g. ../shared/corpus-extra)."),
-    output: Path = typer.Option(None, "-o", "--output", help="Folder to write the recipes to (default: annotations/standoff/origins/)."),
+    origins_dir: Path = typer.Option(
+        ..., "--origins", metavar="DIR", help="A local copy of the origin files (e.g. ../shared/corpus-origins)."
+    ),
+    source: Path = typer.Option(..., "--from", metavar="DIR", help="The texts to make recipes for (e.g. ../shared/corpus-extra)."),
+    output: Path = typer.Option(
+        None, "-o", "--output", metavar="DIR", help="Folder to write the recipes to (default: annotations/standoff/origins/)."
+    ),
 ) -> None:
     """Rebuild the recipes that derive each text from its origin file (offsets, never copied text)."""
     from origins.build import build_recipes
     from origins.manifest import RECIPES_DIR
 
+    check_output_dir(output or RECIPES_DIR)
     written = build_recipes(origins_dir, source, output or RECIPES_DIR, say=_note)
     console.print(f"wrote the recipes of {sum(written.values())} texts to {output or RECIPES_DIR}")
 
 
 @corpus_app.command("export")
 def corpus_export(
-    output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write."),
-    texts: Path = typer.Option(None, "--texts", help="The fetched texts folder (default: corpus-texts/)."),
+    output: Path = typer.Option(..., "-o", "--output", metavar="FILE", help="JSONL file to write ('-': standard output)."),
+    texts: Path = typer.Option(None, "--texts", metavar="DIR", help="The fetched texts folder (default: corpus-texts/)."),
 ) -> None:
     """Write the whole joined corpus (seeds, stand-off records with their texts, contrast set) as full JSONL."""
+    check_output(output, _corpus_files())
     documents = read_corpus(_corpus_files(), texts, say=_note)
     write_documents(output, documents)
-    console.print(f"wrote {len(documents)} documents to {output}")
+    _say_done(f"wrote {len(documents)} documents to {output}", output)
 
 
 @corpus_app.command("stats")
 def corpus_stats(
-    texts: Path = typer.Option(None, "--texts", help="The fetched texts folder (default: corpus-texts/)."),
+    texts: Path = typer.Option(None, "--texts", metavar="DIR", help="The fetched texts folder (default: corpus-texts/)."),
 ) -> None:
     """Documents, sentences and spans per label, per source file."""
     from rich.table import Table
@@ -210,14 +280,18 @@ def _load_config(path: Path):
 
 @app.command()
 def train(
-    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
-    data: list[Path] = typer.Option(None, "--data", help="Annotated JSONL files (default: the config's)."),
-    output: Path = typer.Option(None, "--output", help="Also save the model to this directory."),
-    holdout: int = typer.Option(0, "--holdout", help="Hold out this many incidents of real articles (never contrast documents) and report metrics on them."),
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", metavar="FILE", help="Training config (YAML)."),
+    data: list[Path] = typer.Option(None, "--data", metavar="FILE", help="Annotated JSONL files (default: the config's; repeatable)."),
+    output: Path = typer.Option(None, "-o", "--output", metavar="DIR", help="Also save the model to this folder."),
+    holdout: int = typer.Option(
+        0, "--holdout", min=0, metavar="N",
+        help="Hold out this many incidents of real articles (never contrast documents) and report metrics on them.",
+    ),
     store: bool = typer.Option(True, "--store/--no-store", help="Save to the BentoML model store."),
     promote_model: bool = typer.Option(True, "--promote/--no-promote", help="Make the stored model the served one."),
 ) -> None:
-    """Fine-tune the tagger; save it to the BentoML model store as arabic-event-tagger and serve it."""
+    """Fine-tune the tagger, store it in the BentoML model store as arabic-event-tagger and promote it:
+    the next 'arabic-events serve' serves it (train itself starts no server)."""
     from training.evaluation import predict_documents
     from training.folds import held_out_folds
     from training.metrics import score
@@ -226,6 +300,8 @@ def train(
     from training.trainer import train as run_training
     from model.predictor import EventExtractor
 
+    if output:
+        check_output_dir(output)
     config = _load_config(config_file)
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     held: list = []
@@ -249,6 +325,7 @@ def train(
         f"done: {result.epochs} epochs, {result.steps} steps, {result.seconds:.0f} s, final loss {result.final_loss:.4f}"
     )
     if output:
+        make_output_dir(output)
         result.model.save_pretrained(output)
         result.tokenizer.save_pretrained(output)
         console.print(f"saved to {output}")
@@ -259,20 +336,42 @@ def train(
         console.print(f"stored as {tag}" + (" and promoted: it is the served model now" if promote_model else ""))
 
 
+def _fold_count(minimum: int, zero_means: str | None = None):
+    """A ``--folds`` check: at least ``minimum`` folds (or 0, when ``zero_means`` something)."""
+
+    def check(value: int) -> int:
+        if value < minimum and not (value == 0 and zero_means):
+            allowed = f"0 ({zero_means}) or at least {minimum}" if zero_means else f"at least {minimum}"
+            raise typer.BadParameter(f"{value} folds: give {allowed}.")
+        return value
+
+    return check
+
+
 @app.command()
 def crossval(
-    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
-    data: list[Path] = typer.Option(None, "--data", help="Annotated JSONL files (default: the config's)."),
-    folds: int = typer.Option(0, "--folds", help="Number of folds by document (0: leave one article out)."),
-    test_on: list[Path] = typer.Option(
-        None, "--test-on", help="Hold out only the documents of these files (one of the training files); the rest train in every fold."
+    ctx: typer.Context,
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", metavar="FILE", help="Training config (YAML)."),
+    data: list[Path] = typer.Option(None, "--data", metavar="FILE", help="Annotated JSONL files (default: the config's; repeatable)."),
+    folds: int = typer.Option(
+        0, "--folds", metavar="N", callback=_fold_count(2, "leave one article out"),
+        help="Number of folds by document (0: leave one article out).",
     ),
-    out: Path = typer.Option(Path("crossval.json"), "--out", help="Where to write per-fold and pooled metrics."),
+    test_on: list[Path] = typer.Option(
+        None, "--test-on", metavar="FILE",
+        help="Hold out only the documents of these files (one of the training files); the rest train in every fold.",
+    ),
+    output: Path = typer.Option(
+        None, "-o", "--output", metavar="FILE", help="Where to write per-fold and pooled metrics (default: crossval.json)."
+    ),
+    out_old: Path = typer.Option(None, "--out", hidden=True),
 ) -> None:
     """Cross-validate by document, with the trivial baselines side by side; write JSON."""
     from training.crossval import crossvalidate
     from training.reports import scores_table
 
+    output = _spelt_once(ctx, output, out_old, "option '-o' / '--output'", required=False) or Path("crossval.json")
+    check_output(output, [config_file, *(data or []), *(test_on or [])])
     config = _load_config(config_file)
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     testable = None
@@ -282,36 +381,49 @@ def crossval(
             raise UserError(f"no document of {', '.join(map(str, test_on))} is in the training data")
     if len(documents) < 2:
         raise UserError("cross-validation needs at least two documents and some left to train on")
+    tested = len(testable) if testable is not None else len(documents)
+    if folds > tested:
+        raise UserError(f"--folds {folds}: more folds than the {tested} documents to test on")
     result = crossvalidate(config, documents, folds or None, err, testable)
-    atomic_write_text(out, json.dumps(result, ensure_ascii=False, indent=1))
+    atomic_write_text(output, json.dumps(result, ensure_ascii=False, indent=1))
     pooled = result["pooled"]
-    console.print(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}))
-    console.print(f"wrote {out}")
+    _say_done(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
+    _say_done(f"wrote {output}", output)
 
 
 @app.command()
 def ablation(
-    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Config of the settings with more than the seeds."),
-    seeds_config: Path = typer.Option(Path("configs/seeds.yaml"), "--seeds-config", help="Config of the seeds-only setting."),
-    folds: int = typer.Option(3, "--folds", help="Folds by document over the real texts."),
-    out: Path = typer.Option(Path("reports/ablation.json"), "--out", help="Where to write the scores."),
+    ctx: typer.Context,
+    config_file: Path = typer.Option(
+        Path("configs/default.yaml"), "--config", metavar="FILE", help="Config of the settings with more than the seeds."
+    ),
+    seeds_config: Path = typer.Option(Path("configs/seeds.yaml"), "--seeds-config", metavar="FILE", help="Config of the seeds-only setting."),
+    folds: int = typer.Option(3, "--folds", metavar="N", callback=_fold_count(2), help="Folds by document over the real texts."),
+    output: Path = typer.Option(
+        None, "-o", "--output", metavar="FILE", help="Where to write the scores (default: reports/ablation.json)."
+    ),
+    out_old: Path = typer.Option(None, "--out", hidden=True),
 ) -> None:
     """Cross-validate seeds only, then + Syrian Archive, + Wikinews, + contrast set, + UN sentences; per source and pooled."""
     from rich.table import Table
 
     from training.ablation import SOURCE_FILES, ablate, cumulative_settings
 
+    output = _spelt_once(ctx, output, out_old, "option '-o' / '--output'", required=False) or Path("reports/ablation.json")
+    check_output(output, [config_file, seeds_config])
     sources = {name: read_corpus([path], say=_note) for name, path in SOURCE_FILES.items()}
     missing = [name for name, docs in sources.items() if not docs]
     if missing:
         raise UserError(f"the ablation needs every source; missing: {', '.join(missing)} (run 'make corpus-texts')")
-    settings = cumulative_settings(_load_config(seeds_config), _load_config(config_file))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    config = _load_config(config_file)
+    settings = cumulative_settings(_load_config(seeds_config), config)
 
     def save(partial: dict) -> None:
-        atomic_write_text(out, json.dumps(partial, ensure_ascii=False, indent=1))
+        atomic_write_text(output, json.dumps(partial, ensure_ascii=False, indent=1))
 
-    result = ablate(sources, settings, folds, config.seed, err, checkpoint=save)
+    # a file keeps every finished setting of a long run; standard output gets the result once
+    result = ablate(sources, settings, folds, config.seed, err, checkpoint=None if is_stdout(output) else save)
+    save(result)
     table = Table(title=f"ablation, {folds} folds by document", title_justify="left")
     for column in ("trained on", "tested on", "event F1", "trigger F1", "argument F1", "spans lenient F1", "attack sent. F1",
                    "events / negative doc", "baseline event F1", "baseline events / neg. doc"):
@@ -322,36 +434,57 @@ def ablation(
                           f"{s['spans']['arguments (micro)']['f1']:.3f}", f"{s['spans (lenient)']['micro avg']['f1']:.3f}",
                           f"{s['sentences']['attack']['f1']:.3f}", f"{s['negatives']['events_per_negative_document']:.2f}",
                           f"{s['baseline']['events']['events']['f1']:.3f}", f"{s['baseline']['negatives']['events_per_negative_document']:.2f}")
-    console.print(table)
-    console.print(f"wrote {out}")
+    _say_done(table, output)
+    _say_done(f"wrote {output}", output)
 
 
 @app.command()
 def tag(
-    articles: Path = typer.Argument(..., help="JSONL with id and text, or a folder of .txt files."),
-    output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write, one result per article."),
-    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
-    batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
-    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+    articles: Path = typer.Argument(..., metavar="ARTICLES", help="JSONL with id and text, or a folder of .txt files."),
+    output: Path = typer.Option(
+        ..., "-o", "--output", metavar="FILE", help="JSONL file to write, one result per article ('-': standard output)."
+    ),
+    model: str = typer.Option(None, "--model", metavar="TAG", help="Model tag in the BentoML store (default: the served model)."),
+    batch: int = typer.Option(8, "--batch", min=1, metavar="N", help="Articles per model batch."),
+    precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
+    max_chars: int = typer.Option(
+        None, "--max-chars", min=1, metavar="N",
+        help="Refuse articles longer than this (default: the service's max_article_chars, configs/serving.yaml).",
+    ),
+    recursive: bool = typer.Option(False, "--recursive", "-r", help="In a folder, read the .txt files of its subfolders too."),
 ) -> None:
     """Tag articles with a stored model; writes the service's response object per article."""
-    from rich.progress import Progress
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from model.predictor import checked_precision
+    from model.tagging import extract_with_progress
+    from serving.settings import load_settings
     from training.store import load_extractor
 
-    inputs = read_articles(articles)
-    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
-    results = []
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("tagging", total=len(inputs))
-        for begin in range(0, len(inputs), batch):
-            chunk = inputs[begin : begin + batch]
-            results += extractor.extract_many(chunk)
-            progress.advance(task, len(chunk))
+    check_output(output, [articles])
+    settings = load_settings()
+    inputs = read_articles(articles, recursive, say=_note)
+    limit = max_chars or settings.max_article_chars
+    too_long = [(doc_id, len(text)) for doc_id, text in inputs if len(text) > limit]
+    if too_long:
+        doc_id, length = too_long[0]
+        others = f" (and {len(too_long) - 1} more)" if len(too_long) > 1 else ""
+        raise UserError(f"article '{doc_id}' has {length:,} characters, over the limit of {limit:,}{others}; "
+                        "split it, or raise the limit with --max-chars N")
+    extractor = load_extractor(model, precision=precision.value)
+    columns = (TextColumn("tagging: {task.fields[done]}/{task.fields[articles]} articles"), BarColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("tagging", total=sum(len(text) for _, text in inputs), done=0, articles=len(inputs))
+        finished = 0
+
+        def advance(characters: int, articles_done: int) -> None:
+            nonlocal finished
+            finished += articles_done
+            progress.update(task, advance=characters, done=finished)
+
+        results = extract_with_progress(extractor, inputs, advance, batch, settings.sentence_batch_size)
     write_jsonl(output, results)
     events = sum(len(r["events"]) for r in results)
-    console.print(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}")
+    _say_done(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}", output)
 
 
 class RecordFormat(str, Enum):
@@ -367,7 +500,7 @@ def records(
     fmt: RecordFormat = typer.Option(RecordFormat.jsonl, "--format", help="jsonl, csv (ACLED's column order) or geojson."),
     model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
     batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
-    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+    precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
 ) -> None:
     """Tag articles and write one record per incident (date, place, actors, weapon, casualties), merged across articles."""
     from rich.progress import Progress
@@ -375,11 +508,11 @@ def records(
     from incidents.export import render
     from incidents.inputs import read_record_articles
     from incidents.records import build_records
-    from model.predictor import checked_precision
     from training.store import load_extractor
 
+    check_output(output, [articles])
     inputs = read_record_articles(articles)
-    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+    extractor = load_extractor(model, precision=precision.value)
     results = []
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("tagging", total=len(inputs))
@@ -404,20 +537,20 @@ def select_(
     model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
     max_similarity: float = typer.Option(0.5, "--max-similarity", help="Skip an article this similar (character 5-gram Jaccard) to one chosen before it.", min=0.0, max=1.0),
     seed: int = typer.Option(13, "--seed", help="Seed of the random strategy."),
-    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+    precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
 ) -> None:
     """Choose the articles the model is least sure of, without near-duplicates, as Label Studio tasks with pre-annotations."""
     from rich.progress import Progress
 
     from active.select import Strategy, label_studio_tasks, pick, rank, score_pool
-    from model.predictor import checked_precision
     from training.store import load_extractor
 
     if strategy not in {s.value for s in Strategy}:
         raise UserError(f"--strategy must be one of {', '.join(s.value for s in Strategy)}, got {strategy!r}")
     chosen_strategy = Strategy(strategy)
+    check_output(output, [pool])
     articles = read_articles(pool)
-    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+    extractor = load_extractor(model, precision=precision.value)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("scoring the pool", total=len(articles))
         candidates = score_pool(extractor, articles, chosen_strategy, progress=lambda k: progress.advance(task, k))
@@ -444,6 +577,7 @@ def simulate(
     unknown = [s for s in strategies if s not in {k.value for k in Strategy}]
     if unknown:
         raise UserError(f"--strategy must be one of {', '.join(k.value for k in Strategy)}, got {unknown[0]!r}")
+    check_output_dir(out)
     config = _load_config(config_file)
     start = read_corpus([SOURCE_FILES["seeds"]], say=_note)
     real = read_corpus([SOURCE_FILES["syrian-archive"], SOURCE_FILES["wikinews"]], say=_note)
@@ -481,12 +615,13 @@ def serve(
     """Serve the API and page (bentoml serve), training the default model first if the store has none."""
     import os
 
+    from serving.ports import check_port_free
     from serving.settings import load_settings
-
     from training.store import resolve_tag
 
-    _ensure_served_model(config_file)
     settings = load_settings()
+    check_port_free(settings.host, settings.port)  # before a first model trains for minutes
+    _ensure_served_model(config_file)
     console.print(f"serving {resolve_tag(settings.model_tag)} on http://{settings.host}:{settings.port}")
     os.execvp(
         sys.executable,
@@ -506,49 +641,89 @@ def bench(
     run_benchmark()
 
 
+def _stored_or_none(model_info: Any):
+    """The stored model a response's ``model`` object names, or None when it names none of this store."""
+    from training.store import get_stored
+
+    tag = model_info.get("tag") if isinstance(model_info, dict) else None
+    if not isinstance(tag, str) or not tag:
+        return None
+    try:
+        return get_stored(tag)
+    except UserError:
+        return None
+
+
 @app.command()
 def evaluate(
-    data: Path = typer.Option(None, "--data", help="Annotated JSONL file, or a folder of them."),
-    out: Path = typer.Option(..., "--out", help="Folder for report.json and report.html (with --records: records-report.json)."),
-    records_gold: Path = typer.Option(None, "--records", help="Score event records against this gold records JSONL instead."),
+    ctx: typer.Context,
+    data: Path = typer.Argument(None, metavar="GOLD", help="Annotated JSONL file, or a folder of them."),
+    data_old: Path = typer.Option(None, "--data", hidden=True),
+    out: Path = typer.Option(None, "-o", "--output", metavar="DIR", help="Folder for report.json and report.html."),
+    out_old: Path = typer.Option(None, "--out", hidden=True),
+    records_gold: Path = typer.Option(
+        None, "--records", metavar="GOLD", help="Score event records against this gold records JSONL instead (writes records-report.json)."
+    ),
     gold_mentions: bool = typer.Option(False, "--gold-mentions", help="With --records: make records from the corpus's gold spans, not a model."),
-    model: str = typer.Option(None, "--model", help="Model tag (default: the served model)."),
-    predictions: Path = typer.Option(None, "--predictions", help="Score this JSONL of responses instead of running a model."),
-    baseline: bool = typer.Option(False, "--baseline", help="Add the classical baseline, trained on the model's training documents minus the evaluated ones."),
-    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+    model: str = typer.Option(None, "--model", metavar="TAG", help="Model tag (default: the served model)."),
+    predictions: Path = typer.Option(
+        None, "--predictions", metavar="FILE", help="Score this JSONL of responses (as 'tag' writes them) instead of running a model."
+    ),
+    baseline: bool = typer.Option(
+        False, "--baseline", help="Add the classical baseline, trained on the model's training documents minus the evaluated ones."
+    ),
+    precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
 ) -> None:
-    """Score a model on annotated articles: report.json and a self-contained report.html."""
+    """Score a model on annotated articles: report.json and a self-contained report.html.
+
+    Warns (on stderr and in the report) when evaluated articles are in the model's training data."""
     from rich.progress import Progress
 
-    if records_gold is not None:
-        return _evaluate_records(records_gold, out, model, predictions, gold_mentions, precision)
-    if data is None:
-        raise UserError("give --data GOLD (annotated articles) or --records GOLD (event records)")
 
     from training.classical import ClassicalBaseline
-    from training.evaluation import align_results, evaluate as run_evaluation, predict_documents
+    from training.evaluation import align_results, evaluate as run_evaluation, predict_documents, read_predictions
+    from training.evaluation import training_overlap_warnings
     from training.report_html import render
     from training.reports import scores_table
+    from training.store import get_stored
 
+    out = _spelt_once(ctx, out, out_old, "option '-o' / '--output'")
+    if records_gold is not None:
+        return _evaluate_records(records_gold, out, model, predictions, gold_mentions, precision.value)
+    data = _spelt_once(ctx, data, data_old, "argument 'GOLD'")
     files = sorted(data.glob("*.jsonl")) if data.is_dir() else [data]
     if not files:
         raise UserError(f"{data}: no .jsonl files in this folder")
+    check_output_dir(out)
+    for name in ("report.json", "report.html"):
+        if out.is_dir():
+            check_output(out / name, [*files, *([predictions] if predictions else [])])
     gold = read_documents(*files)
+    if not gold:
+        raise UserError(f"{data}: no articles to evaluate")
+    if not any(d.spans for d in gold):
+        raise UserError(f"{data}: none of its {len(gold)} articles has an annotated span; evaluate scores annotated "
+                        "articles (to tag articles, use 'arabic-events tag')")
     if predictions is not None:
+        results = read_predictions(predictions)
         tag = f"predictions from {predictions.name}"
-        model_predictions = align_results(gold, [json.loads(l) for l in predictions.read_text(encoding="utf-8").splitlines() if l.strip()])
-        training_files: list[Path] = []
+        model_predictions = align_results(gold, results)
+        stored = _stored_or_none(results[0].get("model"))
     else:
-        from model.predictor import checked_precision
-        from training.store import get_stored, load_extractor
+        from training.store import load_extractor
 
         stored = get_stored(model)
         tag = str(stored.tag)
-        extractor = load_extractor(tag, precision=checked_precision(precision, "--precision"))
+        extractor = load_extractor(tag, precision=precision.value)
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("evaluating", total=len(gold))
             model_predictions = predict_documents(extractor, gold, lambda n: progress.advance(task, n), chunk=8)
-        training_files = _data_paths(tuple(stored.info.metadata.get("config", {}).get("data", [])), None)
+    training_files = _data_paths(tuple(stored.info.metadata.get("config", {}).get("data", [])), None) if stored else []
+    warnings = training_overlap_warnings(stored.info.metadata, str(stored.tag), gold) if stored else [
+        "the predictions do not name a model of this BentoML store: whether these articles were in its training data is unknown"
+    ]
+    for warning in warnings:
+        _note(f"warning: {warning}")
     baseline_predictions = None
     if baseline:
         if not training_files:
@@ -560,8 +735,8 @@ def evaluate(
             _note(line)
         classical = ClassicalBaseline().fit(training)
         baseline_predictions = [classical.predict(d) for d in gold]
-    report = run_evaluation(gold, model_predictions, tag, baseline_predictions)
-    out.mkdir(parents=True, exist_ok=True)
+    report = run_evaluation(gold, model_predictions, tag, baseline_predictions, warnings)
+    make_output_dir(out)
     atomic_write_text(out / "report.json", json.dumps(report, ensure_ascii=False, indent=1))
     atomic_write_text(out / "report.html", render(report, gold, model_predictions))
     console.print(scores_table(f"{tag} on {len(gold)} documents", report["scores"]))
@@ -619,22 +794,37 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
 
 @app.command()
 def retrain(
-    add: list[Path] = typer.Option(..., "--add", help="New or corrected annotated articles (repeatable)."),
-    source: ImportFormat = typer.Option(None, "--from", help="Read --add files as Label Studio or doccano exports."),
-    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
-    eval_file: Path = typer.Option(None, "--eval", help="Held-out articles to compare on (default: a seeded split of the corpus)."),
-    force: bool = typer.Option(False, "--force", help="Promote the candidate even if it scores lower (never one scoring zero like the served model)."),
-    corpus: Path = typer.Option(PROJECT_ROOT / "annotations" / "corpus.jsonl", "--corpus", help="The corpus file to merge into."),
-    history: Path = typer.Option(PROJECT_ROOT / "annotations" / "history.jsonl", "--history", help="Where replaced versions go."),
+    ctx: typer.Context,
+    add: list[Path] = typer.Argument(None, metavar="FILE", help="New or corrected annotated articles."),
+    add_old: list[Path] = typer.Option(None, "--add", hidden=True),
+    source: ImportFormat = typer.Option(
+        None, "--from", metavar=choices(ImportFormat), help="Read the files as Label Studio or doccano exports."
+    ),
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", metavar="FILE", help="Training config (YAML)."),
+    eval_file: Path = typer.Option(
+        None, "--eval", metavar="FILE", help="Held-out articles to compare on (default: a seeded split of the corpus)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Promote the candidate even if it scores lower (never one scoring zero like the served model)."
+    ),
+    corpus: Path = typer.Option(
+        PROJECT_ROOT / "annotations" / "corpus.jsonl", "--corpus", metavar="FILE", help="The corpus file to merge into."
+    ),
+    history: Path = typer.Option(
+        PROJECT_ROOT / "annotations" / "history.jsonl", "--history", metavar="FILE", help="Where replaced versions go."
+    ),
     allow_emptying: bool = typer.Option(
         False, "--allow-emptying",
         help="Let a version without spans replace an article that has some, and promote though the data lost spans."),
 ) -> None:
-    """Merge new annotations, train a candidate, and promote it only if it is not worse than the served model."""
+    """Merge new annotations, train a candidate, and promote it only if it is not worse than the served model.
+
+    The comparison table and the decision go to stdout, progress to stderr."""
     from rich.table import Table
 
     from training.retrain import retrain as run_retrain
 
+    add = _spelt_once(ctx, add, add_old, "argument 'FILE'")
     config = _load_config(config_file)
     if source is not None:
         summaries = [(path, import_annotations(source.value, path)) for path in add]
@@ -666,15 +856,19 @@ def retrain(
 
 
 def main() -> None:
-    """Run the CLI, turning user errors into one line and a non-zero exit status."""
-    from datasets.utils import logging as datasets_logging
-    from transformers.utils import logging as hf_logging
+    """Run the CLI, turning user errors into one line and a non-zero exit status.
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    datasets_logging.disable_progress_bar()
+    typer (in standalone mode) shows usage errors as click's short usage message with exit
+    status 2, and turns an interrupt into exit status 130; what the commands raise ends here.
+    """
+    import os
+
+    # quiet libraries, through their environment variables: importing them here would slow every command
+    for variable, value in (("TRANSFORMERS_VERBOSITY", "error"), ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+                            ("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")):
+        os.environ.setdefault(variable, value)
     try:
-        code = app(standalone_mode=False)
+        app(prog_name="arabic-events")
     except AnnotationProblems as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -683,10 +877,7 @@ def main() -> None:
     except UserError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)
         sys.exit(1)
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        err.print("interrupted")
-        sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+    except OSError as exc:  # the system refused a read or write the checks could not foresee (a full disk, ...)
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"error: {where}{exc.strerror or exc}", highlight=False, markup=False)
+        sys.exit(1)

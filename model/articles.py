@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from model.errors import AnnotationProblems, UserError
 from model.validation import Problem, iter_json_lines, read_bytes
 
 
-def read_articles(path: Path) -> list[tuple[str, str]]:
-    """``(id, text)`` pairs, texts exactly as stored (no newline translation)."""
+def text_files(folder: Path, recursive: bool = False, say: Callable[[str], None] = print) -> list[Path]:
+    """The ``.txt`` files of ``folder`` (any case of the extension), sorted; says what it leaves out."""
+    found, other_files, subfolders = [], 0, 0
+    for path in sorted(folder.rglob("*") if recursive else folder.iterdir()):
+        if path.is_dir():
+            subfolders += not recursive
+        elif path.suffix.lower() == ".txt":
+            found.append(path)
+        else:
+            other_files += 1
+    if subfolders:
+        say(f"note: {subfolders} subfolder(s) of {folder} not read (add --recursive to read them)")
+    if other_files:
+        say(f"note: {other_files} file(s) of {folder} not read: not .txt")
+    return found
+
+
+def read_articles(path: Path, recursive: bool = False, say: Callable[[str], None] = print) -> list[tuple[str, str]]:
+    """``(id, text)`` pairs, texts exactly as stored (no newline translation, no byte-order mark).
+
+    In a folder, an article's id is its file's path inside the folder without the extension.
+    """
     if path.is_dir():
-        files = sorted(path.glob("*.txt"))
+        files = text_files(path, recursive, say)
         if not files:
-            raise UserError(f"{path}: no .txt files in this folder")
-        articles = []
+            raise UserError(f"{path}: no .txt files in this folder" + ("" if recursive else " (add --recursive to read subfolders)"))
+        articles, seen = [], {}
         for file in files:
+            doc_id = file.relative_to(path).with_suffix("").as_posix()
+            if doc_id in seen:
+                raise UserError(f"{file}: same article id '{doc_id}' as {seen[doc_id]}; rename one of them")
+            seen[doc_id] = file
             try:
-                articles.append((file.stem, read_bytes(file).decode("utf-8")))
+                articles.append((doc_id, read_bytes(file).decode("utf-8")))
             except UnicodeDecodeError as exc:
                 raise UserError(f"{file}: not valid UTF-8 (byte {exc.start})") from None
         return articles
-    articles, problems, seen = [], [], set()
+    articles, problems, seen_ids = [], [], set()
     for number, parsed in iter_json_lines(read_bytes(path), str(path)):
         if isinstance(parsed, Problem):
             problems.append(parsed)
@@ -29,9 +54,9 @@ def read_articles(path: Path) -> list[tuple[str, str]]:
             problems.append(Problem(str(path), number, "expected an object with a 'text' string"))
         else:
             doc_id = str(parsed.get("id", number))
-            if doc_id in seen:
+            if doc_id in seen_ids:
                 problems.append(Problem(str(path), number, f"duplicate id '{doc_id}'"))
-            seen.add(doc_id)
+            seen_ids.add(doc_id)
             articles.append((doc_id, parsed["text"]))
     if problems:
         raise AnnotationProblems(problems)

@@ -370,8 +370,41 @@ def export_doccano(documents: list[Document]) -> list[dict[str, Any]]:
     ]
 
 
-def import_annotations(tool: str, path: Path, accept_predictions: bool = False, keep_empty: bool = False) -> ImportSummary:
-    """Import ``path`` as written by ``tool`` ("label-studio" or "doccano") under the policy above."""
+FORMAT_NAMES = {"label-studio": "a Label Studio JSON export", "doccano": "a doccano JSONL export"}
+
+
+def detect_format(path: Path) -> str | None:
+    """``label-studio`` (one JSON document: a task or a list of tasks with ``data``), ``doccano``
+    (JSON lines, the first an object with ``text``), or None when the file is neither."""
+    data = read_bytes(path)
+    try:
+        whole = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        whole = None
+    tasks = whole if isinstance(whole, list) else [whole]
+    if tasks and all(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks):
+        return "label-studio"
+    first = next(iter_json_lines(data, str(path)), (0, None))[1]
+    if isinstance(first, dict) and isinstance(first.get("text"), str):
+        return "doccano"
+    return None
+
+
+def import_annotations(
+    tool: str | None, path: Path, accept_predictions: bool = False, keep_empty: bool = False
+) -> ImportSummary:
+    """Import ``path`` as written by ``tool`` ("label-studio" or "doccano"; None: the tool the file
+    shows) under the policy above.
+
+    A file that shows another format than ``tool`` is refused in one line, rather than read
+    as the wrong format (a Label Studio export read as doccano: a "malformed JSON" per line).
+    """
+    detected = detect_format(path)
+    if tool is None and detected is None:
+        raise UserError(f"{path}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)")
+    if tool is not None and detected is not None and detected != tool:
+        raise UserError(f"{path}: this is {FORMAT_NAMES[detected]}, not {FORMAT_NAMES[tool]}; use --from {detected}")
+    tool = tool or detected
     if tool == "label-studio":
         if keep_empty:
             raise UserError("--keep-empty is for doccano: Label Studio tells a negative (a submitted annotation "

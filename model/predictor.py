@@ -30,12 +30,12 @@ from model.encoding import EncodedSentence, encode_sentence
 from model.errors import UserError
 from model.events import assemble
 from model.labels import BIO_TAGS
+from model.precisions import PRECISIONS
 from model.tagger import EventTagger
 from model.text_units import Sentence, Token, split_sentences, tokenize
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FC\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFC]")
 NO_ARABIC_WARNING = "the text has no Arabic letters; nothing to tag"
-PRECISIONS = ("auto", "fp32", "bf16", "int8")
 
 
 def native_bf16() -> bool:

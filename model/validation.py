@@ -6,6 +6,7 @@ per finding, as ``file:line: message``, so an annotator fixes a file in one go.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -174,15 +175,19 @@ def validate_lines(
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or a ``UserError`` naming why it cannot be read."""
+    """The file's bytes without a leading UTF-8 byte-order mark, or a ``UserError`` naming why it cannot be read.
+
+    The mark (which Windows editors write) says how the file is encoded; it is not part of its text.
+    """
     if not path.exists():
         raise UserError(f"{path}: no such file")
     if path.is_dir():
         raise UserError(f"{path}: is a directory, expected a file")
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    return data.removeprefix(codecs.BOM_UTF8)
 
 
 @dataclass(frozen=True)

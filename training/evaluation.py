@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from model.document import Document
+from model.errors import UserError
 from model.predictor import EventExtractor
+from model.validation import Problem, iter_json_lines, read_bytes
 from training.metrics import DocumentPrediction, prediction_from_result, score
-from training.store import data_fingerprint
+from training.store import data_fingerprint, seen_in_training
 
 
 def counts(documents: Sequence[Document]) -> dict[str, int]:
@@ -19,6 +22,66 @@ def counts(documents: Sequence[Document]) -> dict[str, int]:
         "event_sentences": sum(1 for d, s in sentences if d.event_types(s)),
         "spans": sum(len(d.spans) for d in documents),
     }
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _has(item: Any, **types: Callable[[Any], bool]) -> bool:
+    return isinstance(item, dict) and all(check(item.get(key)) for key, check in types.items())
+
+
+def response_problem(result: Any) -> str | None:
+    """What keeps ``result`` from being a response object of the service (as ``tag`` writes them), or None."""
+    if not isinstance(result, dict):
+        return "not a JSON object"
+    offsets = {"start": _is_int, "end": _is_int}
+    is_str = lambda v: isinstance(v, str)  # noqa: E731
+    checks = {  # key: (what each entry holds, its check)
+        "spans": ("start, end, label and text", lambda s: _has(s, **offsets, label=is_str, text=is_str)),
+        "sentences": ("index and types", lambda s: _has(s, index=_is_int, types=lambda v: isinstance(v, list))),
+        "events": ("type, trigger and arguments (role, start, end)", lambda e: _has(
+            e, type=is_str, trigger=lambda t: t is None or _has(t, **offsets),
+            arguments=lambda a: isinstance(a, list) and all(_has(x, **offsets, role=is_str) for x in a))),
+    }
+    for key, (fields, check) in checks.items():
+        if not isinstance(result.get(key), list):
+            return f"not a response object of 'tag' or the service: no '{key}' list"
+        bad = next((k for k, entry in enumerate(result[key]) if not check(entry)), None)
+        if bad is not None:
+            return f"'{key}' entry {bad} is not like the service's (expected {fields})"
+    return None
+
+
+def read_predictions(path: Path) -> list[dict[str, Any]]:
+    """The response objects of a JSONL file; the first problem (with how many lines have one) is one error."""
+    results, problems = [], []
+    for number, parsed in iter_json_lines(read_bytes(path), str(path)):
+        problem = parsed if isinstance(parsed, Problem) else response_problem(parsed)
+        if problem is None:
+            results.append(parsed)
+        else:
+            problems.append(problem if isinstance(problem, Problem) else Problem(str(path), number, problem))
+    if problems:
+        more = f" ({len(problems)} lines have problems)" if len(problems) > 1 else ""
+        raise UserError(f"{problems[0]}{more}")
+    if not results:
+        raise UserError(f"{path}: no predictions in this file")
+    return results
+
+
+def training_overlap_warnings(metadata: dict[str, Any], tag: str, gold: Sequence[Document]) -> list[str]:
+    """A warning when evaluated articles are in the model's training data, or when that cannot be known."""
+    seen = seen_in_training(metadata, gold)
+    if seen is None:
+        return [f"{tag} was stored without the list of its training documents: "
+                "whether these articles were among them is unknown"]
+    if not seen:
+        return []
+    shown = ", ".join(seen[:5]) + (", ..." if len(seen) > 5 else "")
+    return [f"{len(seen)} of the {len(gold)} evaluated articles are in the training data of {tag} ({shown}): "
+            "its scores on them overstate how it does on new articles"]
 
 
 def align_results(gold: Sequence[Document], results: Sequence[dict[str, Any]]) -> list[DocumentPrediction]:
@@ -43,10 +106,12 @@ def evaluate(
     model_predictions: Sequence[DocumentPrediction],
     model_tag: str,
     baseline_predictions: Sequence[DocumentPrediction] | None = None,
+    warnings: Sequence[str] = (),
 ) -> dict[str, Any]:
     report = {
         "model": model_tag,
         "data": {"sha256": data_fingerprint(gold), **counts(gold)},
+        "warnings": list(warnings),
         "scores": {"model": score(gold, model_predictions)},
     }
     if baseline_predictions is not None:

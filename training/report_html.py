@@ -107,7 +107,7 @@ body{font-family:"Noto Naskh Arabic","Noto Sans Arabic",Tahoma,"DejaVu Sans",san
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #d0d5dd;padding:.3rem .55rem;text-align:right}
 th{background:#f2f4f7}td{font-variant-numeric:tabular-nums}table.errors td{direction:rtl;line-height:2;width:48%}
 table.errors{width:100%;table-layout:fixed}table.errors th:first-child,td.num{width:2.5rem}mark{border-radius:3px;padding:0 .1rem}mark sub{font-size:.6rem;font-family:monospace;opacity:.7}
-mark.missed{outline:2px solid #b42318}mark.spurious{outline:2px dashed #b54708}
+p.warning{background:#fffaeb;border:1px solid #fec84b;padding:.4rem .6rem}mark.missed{outline:2px solid #b42318}mark.spurious{outline:2px dashed #b54708}
 """
 
 
@@ -121,6 +121,7 @@ def render(report: dict[str, Any], gold: Sequence[Document], predictions: Sequen
         f"<h1>Evaluation of {html.escape(report['model'])}</h1>"
         f"<p>{data['documents']} documents, {data['sentences']} sentences ({data['event_sentences']} with an event), "
         f"{data['spans']} gold spans; data sha256 <code>{data['sha256'][:16]}…</code></p>"
+        + "".join(f"<p class='warning'><strong>Warning:</strong> {html.escape(w)}</p>" for w in report.get("warnings", []))
         + _table("Sentences (event types)", systems, "sentences")
         + _table("Events (type and trigger match; arguments within matched events)", events, "events")
         + _table("Spans, strict (seqeval, IOB2 on words)", systems, "spans")

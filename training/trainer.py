@@ -12,6 +12,7 @@ from functools import partial
 
 import numpy as np
 import torch
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from torch.utils.data import DataLoader
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, get_linear_schedule_with_warmup
@@ -84,7 +85,8 @@ def train(config: TrainConfig, documents: Sequence[Document], show_progress: boo
     epoch_losses: list[float] = []
     step = 0
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]:.4f}"), TimeRemainingColumn())
-    with Progress(*columns, disable=not show_progress, transient=False) as progress:
+    # progress goes to stderr: stdout keeps what a command reports (retrain's table and decision)
+    with Progress(*columns, console=Console(stderr=True), disable=not show_progress, transient=False) as progress:
         task = progress.add_task("training", total=total, loss=float("nan"))
         for epoch in range(config.epochs):
             losses = []
