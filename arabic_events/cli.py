@@ -312,13 +312,21 @@ def ablation(
     console.print(f"wrote {out}")
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 @app.command()
 def tag(
-    articles: Path = typer.Argument(..., help="JSONL with id and text, or a folder of .txt files."),
-    output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write, one result per article."),
-    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
-    batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
+    articles: str = typer.Argument(..., help="JSONL with id and text, or a folder of .txt files; with --engine ray: JSONL or Parquet, a file, folder, glob or fsspec URL."),
+    output: str = typer.Option(..., "-o", "--output", help="JSONL file to write, one result per article; with --engine ray: a new folder of JSONL (or, ending in .parquet, Parquet) partitions."),
+    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model); with --engine ray also a stored model's folder."),
+    batch: int = typer.Option(8, "--batch", "--batch-size", min=1, help="Articles per model batch."),
     precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray Data actors (pip install -e '.[ray]')."),
+    address: str = typer.Option(None, "--address", help="--engine ray: address of a running Ray cluster (default: a local Ray on loopback, stopped afterwards)."),
+    actors: int = typer.Option(None, "--actors", min=1, help="--engine ray: actors, each loading the model once (default: one per CPU)."),
 ) -> None:
     """Tag articles with a stored model; writes the service's response object per article."""
     from rich.progress import Progress
@@ -326,8 +334,14 @@ def tag(
     from model.predictor import checked_precision
     from training.store import load_extractor
 
-    inputs = read_articles(articles)
-    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+    checked_precision(precision, "--precision")
+    if engine is Engine.ray:
+        _tag_on_ray(articles, output, model, batch, precision, address, actors)
+        return
+    if address or actors:
+        raise UserError("--address and --actors are options of --engine ray")
+    inputs = read_articles(Path(articles))
+    extractor = load_extractor(model, precision=precision)
     results = []
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("tagging", total=len(inputs))
@@ -335,9 +349,24 @@ def tag(
             chunk = inputs[begin : begin + batch]
             results += extractor.extract_many(chunk)
             progress.advance(task, len(chunk))
-    write_jsonl(output, results)
+    write_jsonl(Path(output), results)
     events = sum(len(r["events"]) for r in results)
     console.print(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}")
+
+
+def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, precision: str, address: str | None, actors: int | None) -> None:
+    """``tag --engine ray``: the same results, written as partitions; malformed lines listed, the rest tagged."""
+    try:
+        from batch.ray_tagging import ERRORS_FILE, RaySettings, tag_with_ray
+    except ImportError:
+        raise UserError("--engine ray needs Ray Data: pip install -e '.[ray]'") from None
+    summary = tag_with_ray(articles, output, model, precision, RaySettings(address=address, actors=actors, batch_size=batch))
+    console.print(f"tagged {summary.articles} articles ({summary.events} events) with {summary.model} "
+                  f"on {len(summary.loads)} Ray actors -> {output}")
+    for problem in summary.problems[:10]:
+        err.print(problem, markup=False, highlight=False)
+    if summary.problems:
+        raise UserError(f"{len(summary.problems)} malformed article(s) skipped, all listed in {output.rstrip('/')}/{ERRORS_FILE}")
 
 
 def _ensure_served_model(config_file: Path) -> None:
