@@ -43,6 +43,8 @@ FORWARDED_ENV = ("BENTOML_HOME", "ARABIC_EVENTS_CACHE", "HF_HUB_OFFLINE", "BENTO
 ARTICLES = pa.schema([("id", pa.string()), ("text", pa.string()), ("error", pa.string())])
 TAGGED = pa.schema([("id", pa.string()), ("events", pa.int64()), ("result", pa.string())])
 ROWS_PER_FILE = 10_000  # articles per output partition (about 50 MB of JSON for 600-word articles)
+LOCAL_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+IO_RESERVE = 1  # a logical CPU the actors leave free: Ray Data's repartition task needs one to split input blocks
 IO_CPUS = 0  # reading, parsing and writing are light next to the model: they take no core from the actors
 
 
@@ -51,7 +53,7 @@ class RaySettings:
     """How the job runs: where, on how many actors, in which batches."""
 
     address: str | None = None  # None: a local Ray on this machine, loopback only, stopped afterwards
-    actors: int | None = None  # None: one per CPU of the cluster
+    actors: int | None = None  # None: one per CPU of the cluster but one (IO_RESERVE)
     batch_size: int = 8  # articles per model call, as on the local path
     cpus_per_actor: int = 1
 
@@ -63,7 +65,7 @@ class TagSummary:
     articles: int = 0
     events: int = 0
     problems: list[str] = field(default_factory=list)
-    loads: list[dict[str, Any]] = field(default_factory=list)  # one per actor: host, pid, model, seconds
+    loads: list[dict[str, Any]] = field(default_factory=list)  # one per actor: host, pid, model, seconds, ready (epoch)
     model: str = ""
 
 
@@ -101,7 +103,7 @@ class ArticleTagger:
         self.report = report
         if report is not None:
             load = {"host": socket.gethostname(), "pid": os.getpid(), "model": self.extractor.tag,
-                    "seconds": round(time.perf_counter() - started, 2)}
+                    "seconds": round(time.perf_counter() - started, 2), "ready": time.time()}
             ray.get(report.loaded.remote(load))
 
     def __call__(self, batch: pa.Table) -> pa.Table:
@@ -199,7 +201,8 @@ def tagged_dataset(rows: Dataset, model: str, precision: str, settings: RaySetti
     ``model`` is a full tag or a stored model's folder, resolved by the caller, so that every actor
     loads the same version.
     """
-    actors = settings.actors or max(1, int(ray.cluster_resources().get("CPU", 1)) // settings.cpus_per_actor)
+    spare = int(ray.cluster_resources().get("CPU", 1)) - IO_RESERVE
+    actors = settings.actors or max(1, spare // settings.cpus_per_actor)
     articles = rows.map_batches(articles_only, batch_format="pyarrow", num_cpus=IO_CPUS)
     # One batch a block: a whole input file is one block, and a block goes to one actor.
     return articles.repartition(target_num_rows_per_block=settings.batch_size).map_batches(
@@ -238,8 +241,34 @@ def runtime_env(local: bool) -> dict[str, Any]:
 
 
 @contextmanager
+def loopback_only() -> Iterator[None]:
+    """A local Ray started meanwhile binds every server to 127.0.0.1 (by default they listen on all interfaces).
+
+    Ray takes this machine's outward address as the node's even when given 127.0.0.1, unless it runs
+    without cluster support (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, read by the driver here and by
+    every Ray process it starts); then its gRPC servers listen on loopback only.
+    """
+    from ray._private import ray_constants
+
+    before = os.environ.get(LOCAL_ONLY_ENV), ray_constants.ENABLE_RAY_CLUSTER
+    os.environ[LOCAL_ONLY_ENV] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = before[1]
+        if before[0] is None:
+            os.environ.pop(LOCAL_ONLY_ENV, None)
+        else:
+            os.environ[LOCAL_ONLY_ENV] = before[0]
+
+
+@contextmanager
 def ray_session(address: str | None, num_cpus: int | None = None) -> Iterator[None]:
     """Connected to the cluster at ``address``, or to a new local Ray (loopback only, no dashboard) stopped afterwards.
+
+    A local Ray gets ``num_cpus`` (default: the cores) for the actors, plus ``IO_RESERVE`` logical
+    CPU for Ray Data's own light tasks, so the default pool has one actor per core.
 
     A session already open in this process (a test's, a notebook's) is used as it is.
     """
@@ -249,13 +278,18 @@ def ray_session(address: str | None, num_cpus: int | None = None) -> Iterator[No
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     if address:
         ray.init(address=address, runtime_env=runtime_env(local=False), log_to_driver=False)
-    else:
-        ray.init(address="local", num_cpus=num_cpus or os.cpu_count(), include_dashboard=False, _node_ip_address="127.0.0.1",
+        try:
+            yield
+        finally:
+            ray.shutdown()
+        return
+    with loopback_only():
+        ray.init(address="local", num_cpus=(num_cpus or os.cpu_count() or 1) + IO_RESERVE, include_dashboard=False,
                  runtime_env=runtime_env(local=True), log_to_driver=False)
-    try:
-        yield
-    finally:
-        ray.shutdown()
+        try:
+            yield
+        finally:
+            ray.shutdown()
 
 
 def resolved_model(model: str | None) -> str:

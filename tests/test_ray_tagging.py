@@ -13,7 +13,7 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from batch.ray_tagging import ERRORS_FILE, RaySettings, runtime_env, tag_with_ray  # noqa: E402
+from batch.ray_tagging import ERRORS_FILE, RaySettings, ray_session, tag_with_ray  # noqa: E402
 from model.corpus_io import read_documents  # noqa: E402
 from tests.conftest import ROOT, comparable, run_cli  # noqa: E402
 from training.store import load_extractor  # noqa: E402
@@ -33,12 +33,10 @@ def model_folder(tiny_env) -> str:
 
 @pytest.fixture(scope="module")
 def local_ray():
-    ray.init(address="local", num_cpus=ACTORS, include_dashboard=False, _node_ip_address="127.0.0.1",
-             runtime_env=runtime_env(local=True), log_to_driver=False)
-    try:
+    """``ray.init(num_cpus=2, include_dashboard=False)`` on loopback, as the CLI starts it; shut down after the module."""
+    with ray_session(None, num_cpus=ACTORS):
         yield
-    finally:
-        ray.shutdown()
+    assert not ray.is_initialized()
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +145,12 @@ def test_cli_tags_on_a_local_ray_with_the_model_from_the_store(tiny_env, article
              for line in part.read_text(encoding="utf-8").splitlines()]
     assert sorted(json.loads(line)["id"] for line in lines) == sorted(i for i, _ in articles[:10])
     assert (out / ERRORS_FILE).read_text() == ""
+
+
+def test_the_local_ray_listens_on_loopback_only(ray_run):
+    import psutil
+
+    ray_processes = {p.pid for p in psutil.Process().children(recursive=True)} | {psutil.Process().pid}
+    listening = {c.laddr.ip for c in psutil.net_connections("tcp") if c.status == psutil.CONN_LISTEN and c.pid in ray_processes}
+    assert listening  # the GCS, the raylet and the workers are among them
+    assert listening <= {"127.0.0.1", "::ffff:127.0.0.1", "::1"}
