@@ -334,9 +334,12 @@ def tag_with_ray(articles: str, output: str, model: str | None, precision: str, 
             with fs.open(f"{partial}/{ERRORS_FILE}", "w", encoding="utf-8") as handle:
                 handle.write("".join(json.dumps({"error": p}, ensure_ascii=False) + "\n" for p in problems))
             fs.mv(partial, root, recursive=True)
-        except BaseException:
+        except BaseException as exc:
             if fs.exists(partial):
                 fs.rm(partial, recursive=True)
+            if isinstance(exc, ray.exceptions.RayError):  # e.g. a worker that cannot load the model
+                cause = getattr(exc, "cause", None) or exc
+                raise UserError(f"the Ray job failed, nothing was written: {str(cause).strip().splitlines()[-1]}") from None
             raise
         counted = ray.get(report.summary.remote())
     return TagSummary(articles=counted["articles"], events=counted["events"], problems=problems, loads=counted["loads"], model=tag)

@@ -24,11 +24,14 @@ ACTORS = 2
 
 
 @pytest.fixture(scope="module")
-def model_folder(tiny_env) -> str:
+def served_tag(tiny_env) -> str:
+    return (Path(tiny_env["BENTOML_HOME"]) / "arabic-event-tagger.served").read_text().strip()
+
+
+@pytest.fixture(scope="module")
+def model_folder(tiny_env, served_tag) -> str:
     """The tiny model's version folder in its store: what a cluster would mount."""
-    home = Path(tiny_env["BENTOML_HOME"])
-    tag = (home / "arabic-event-tagger.served").read_text().strip()
-    return str(home / "models" / Path(*tag.split(":")))
+    return str(Path(tiny_env["BENTOML_HOME"]) / "models" / Path(*served_tag.split(":")))
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +104,12 @@ def test_malformed_lines_are_listed_with_file_and_line_and_the_rest_is_tagged(ra
     assert {"broken", "no-text"}.isdisjoint(r["id"] for r in results)
 
 
-def test_each_actor_loads_the_model_once(ray_run):
+def test_each_actor_loads_the_model_once(ray_run, served_tag):
     summary = ray_run[0]
     # 86 articles in batches of 4 are at least 22 calls; still one load per actor
     assert len(summary.loads) == ACTORS
     assert len({(load["host"], load["pid"]) for load in summary.loads}) == ACTORS
-    assert {load["model"] for load in summary.loads} == {summary.model}
+    assert {load["model"] for load in summary.loads} == {served_tag}
 
 
 def test_parquet_in_and_out_keep_ids_and_results(local_ray, articles, model_folder, tmp_path, ray_run):
