@@ -362,7 +362,7 @@ def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, preci
         raise UserError("--engine ray needs Ray Data: pip install -e '.[ray]'") from None
     summary = tag_with_ray(articles, output, model, precision, RaySettings(address=address, actors=actors, batch_size=batch))
     console.print(f"tagged {summary.articles} articles ({summary.events} events) with {summary.model} "
-                  f"on {len(summary.loads)} Ray actors -> {output}")
+                  f"on {summary.actors} Ray actors -> {output}")
     for problem in summary.problems[:10]:
         err.print(problem, markup=False, highlight=False)
     if summary.problems:

@@ -64,8 +64,10 @@ class TagSummary:
 
     articles: int = 0
     events: int = 0
+    batches: int = 0  # model calls
     problems: list[str] = field(default_factory=list)
-    loads: list[dict[str, Any]] = field(default_factory=list)  # one per actor: host, pid, model, seconds, ready (epoch)
+    actors: int = 0  # the pool's size
+    loads: list[dict[str, Any]] = field(default_factory=list)  # one per actor that started in time: host, pid, model, seconds, ready (epoch)
     model: str = ""
 
 
@@ -77,6 +79,7 @@ class JobReport:
         self.loads: list[dict[str, Any]] = []
         self.articles = 0
         self.events = 0
+        self.batches = 0
 
     def loaded(self, load: dict[str, Any]) -> None:
         self.loads.append(load)
@@ -84,9 +87,10 @@ class JobReport:
     def tagged(self, articles: int, events: int) -> None:
         self.articles += articles
         self.events += events
+        self.batches += 1
 
     def summary(self) -> dict[str, Any]:
-        return {"loads": self.loads, "articles": self.articles, "events": self.events}
+        return {"loads": self.loads, "articles": self.articles, "events": self.events, "batches": self.batches}
 
 
 class ArticleTagger:
@@ -195,20 +199,24 @@ def problems_only(rows: pa.Table) -> pa.Table:
     return rows.filter(pc.is_valid(rows.column("error"))).select(["error"])
 
 
+def pool_size(settings: RaySettings) -> int:
+    """``settings.actors``, or as many as the cluster's CPUs allow, leaving ``IO_RESERVE``."""
+    spare = int(ray.cluster_resources().get("CPU", 1)) - IO_RESERVE
+    return settings.actors or max(1, spare // settings.cpus_per_actor)
+
+
 def tagged_dataset(rows: Dataset, model: str, precision: str, settings: RaySettings, report: Any = None) -> Dataset:
     """Rows ``id, events, result`` (the response object as JSON) of the valid articles of ``rows``, lazily.
 
     ``model`` is a full tag or a stored model's folder, resolved by the caller, so that every actor
     loads the same version.
     """
-    spare = int(ray.cluster_resources().get("CPU", 1)) - IO_RESERVE
-    actors = settings.actors or max(1, spare // settings.cpus_per_actor)
     articles = rows.map_batches(articles_only, batch_format="pyarrow", num_cpus=IO_CPUS)
     # One batch a block: a whole input file is one block, and a block goes to one actor.
     return articles.repartition(target_num_rows_per_block=settings.batch_size).map_batches(
         ArticleTagger,
         fn_constructor_kwargs={"model": model, "precision": precision, "threads": settings.cpus_per_actor, "report": report},
-        compute=ActorPoolStrategy(size=actors),
+        compute=ActorPoolStrategy(size=pool_size(settings)),
         batch_size=settings.batch_size,
         batch_format="pyarrow",
         num_cpus=settings.cpus_per_actor,
@@ -326,7 +334,7 @@ def tag_with_ray(articles: str, output: str, model: str | None, precision: str, 
         tagged = tagged_dataset(rows, tag, precision, settings, report)
         try:
             if output.rstrip("/").endswith(".parquet"):
-                tagged.write_parquet(target, min_rows_per_file=ROWS_PER_FILE, num_cpus=IO_CPUS)
+                tagged.write_parquet(target, min_rows_per_file=ROWS_PER_FILE, ray_remote_args={"num_cpus": IO_CPUS})
             else:
                 tagged.write_datasink(JsonLinesDatasink(target), ray_remote_args={"num_cpus": IO_CPUS})
             problems = [row["error"] for row in rows.map_batches(problems_only, batch_format="pyarrow", num_cpus=IO_CPUS).iter_rows()]
@@ -339,7 +347,9 @@ def tag_with_ray(articles: str, output: str, model: str | None, precision: str, 
                 fs.rm(partial, recursive=True)
             if isinstance(exc, ray.exceptions.RayError):  # e.g. a worker that cannot load the model
                 cause = getattr(exc, "cause", None) or exc
-                raise UserError(f"the Ray job failed, nothing was written: {str(cause).strip().splitlines()[-1]}") from None
+                raise UserError(f"the Ray job failed, nothing was written: {str(cause).strip().splitlines()[0]}") from None
             raise
         counted = ray.get(report.summary.remote())
-    return TagSummary(articles=counted["articles"], events=counted["events"], problems=problems, loads=counted["loads"], model=tag)
+        actors = pool_size(settings)
+    return TagSummary(articles=counted["articles"], events=counted["events"], problems=problems, actors=actors,
+                      batches=counted["batches"], loads=counted["loads"], model=tag)

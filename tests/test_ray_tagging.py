@@ -106,9 +106,10 @@ def test_malformed_lines_are_listed_with_file_and_line_and_the_rest_is_tagged(ra
 
 def test_each_actor_loads_the_model_once(ray_run, served_tag):
     summary = ray_run[0]
-    # 86 articles in batches of 4 are at least 22 calls; still one load per actor
-    assert len(summary.loads) == ACTORS
-    assert len({(load["host"], load["pid"]) for load in summary.loads}) == ACTORS
+    assert summary.batches >= 22  # 86 articles in batches of 4
+    # an actor still loading when the last batch is done never reports, so at most one load per actor
+    assert 1 <= len(summary.loads) <= ACTORS == summary.actors
+    assert len({(load["host"], load["pid"]) for load in summary.loads}) == len(summary.loads)
     assert {load["model"] for load in summary.loads} == {served_tag}
 
 
@@ -143,7 +144,7 @@ def test_cli_tags_on_a_local_ray_with_the_model_from_the_store(tiny_env, article
     out = tmp_path / "tagged"
     result = run_cli(tiny_env, "tag", str(source), "-o", str(out), "--engine", "ray", "--actors", "2",
                      "--batch-size", "4", "--precision", "fp32")
-    assert "tagged 10 articles" in result.stdout and "on 2 Ray actors" in result.stdout
+    assert "tagged 10 articles" in result.stdout and "on 2 Ray actors" in result.stdout, result.stdout
     lines = [line for part in sorted(out.glob("*.jsonl")) if part.name != ERRORS_FILE
              for line in part.read_text(encoding="utf-8").splitlines()]
     assert sorted(json.loads(line)["id"] for line in lines) == sorted(i for i, _ in articles[:10])
