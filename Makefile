@@ -11,7 +11,7 @@ export BENTOML_DO_NOT_TRACK := true
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install serve test bench validate clean corpus-texts
+.PHONY: install serve test test-client bench validate clean corpus-texts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,6 +29,10 @@ validate: install corpus-texts
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# A client generated from the service's /docs.json, used against the service (over a minute the first time).
+test-client: install
+	$(BIN)/python -m pytest -q -m generated_client
 
 # Texts of the stand-off annotations: derived from a local copy of their origin files when there is
 # one, else copied from a local copy of the texts. Anywhere else: `arabic-events corpus fetch`

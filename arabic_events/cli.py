@@ -19,7 +19,7 @@ from model.articles import read_articles
 from model.atomic import atomic_write_text, write_jsonl
 from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
-from model.interchange import IMPORTERS, export_doccano, export_label_studio
+from model.interchange import export_doccano, export_label_studio, import_annotations
 from model.validation import validate_files
 
 app = typer.Typer(
@@ -57,12 +57,26 @@ def import_(
     export_file: Path = typer.Argument(..., help="The tool's export file."),
     source: ImportFormat = typer.Option(..., "--from", help="The tool that wrote the file."),
     output: Path = typer.Option(..., "-o", "--output", help="JSONL file to write."),
+    accept_predictions: bool = typer.Option(
+        False, "--accept-predictions",
+        help="Label Studio: take the pre-annotations of tasks no annotator touched as annotations (marked in meta)."),
+    keep_empty: bool = typer.Option(
+        False, "--keep-empty",
+        help="doccano: import documents without labels as negatives (its export cannot tell them from unlabelled ones)."),
 ) -> None:
-    """Convert a Label Studio JSON export or a doccano JSONL export to the corpus format."""
-    documents = IMPORTERS[source.value](export_file)
-    write_documents(output, documents)
-    spans = sum(len(d.spans) for d in documents)
-    console.print(f"wrote {len(documents)} documents, {spans} spans to {output}")
+    """Convert a Label Studio JSON export or a doccano JSONL export to the corpus format.
+
+    Only finished annotations become documents. Label Studio: a task's completed annotation (not
+    skipped, not a draft; the ground truth, else the latest), and a completed annotation without
+    regions is kept as a negative; tasks without one are skipped and listed. doccano: documents
+    without labels are skipped unless --keep-empty.
+    """
+    summary = import_annotations(source.value, export_file, accept_predictions, keep_empty)
+    if not summary.documents:
+        found = summary.skipped_line() if summary.skipped else f"it holds no {summary.item}"
+        raise UserError(f"nothing to import from {export_file}: {found}; {output} not written")
+    write_documents(output, summary.documents)
+    console.print(summary.describe(str(output)), highlight=False, markup=False)
 
 
 @app.command()
@@ -199,13 +213,13 @@ def train(
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
     data: list[Path] = typer.Option(None, "--data", help="Annotated JSONL files (default: the config's)."),
     output: Path = typer.Option(None, "--output", help="Also save the model to this directory."),
-    holdout: int = typer.Option(0, "--holdout", help="Hold out this many documents and report metrics on them."),
+    holdout: int = typer.Option(0, "--holdout", help="Hold out this many incidents of real articles (never contrast documents) and report metrics on them."),
     store: bool = typer.Option(True, "--store/--no-store", help="Save to the BentoML model store."),
     promote_model: bool = typer.Option(True, "--promote/--no-promote", help="Make the stored model the served one."),
 ) -> None:
     """Fine-tune the tagger; save it to the BentoML model store as arabic-event-tagger and serve it."""
-    from training.crossval import make_folds
     from training.evaluation import predict_documents
+    from training.folds import held_out_folds
     from training.metrics import score
     from training.reports import scores_table
     from training.store import inference_settings, promote, save_to_store
@@ -216,10 +230,11 @@ def train(
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     held: list = []
     if holdout:
-        if holdout >= len(documents):
-            raise UserError(f"--holdout {holdout} leaves no training document (corpus has {len(documents)})")
-        folds = make_folds(documents, len(documents), config.seed)
-        held_ids = {i for fold in folds[:holdout] for i in fold}
+        groups = held_out_folds(documents, None, config.seed)  # one incident of real articles each
+        if holdout > len(groups) or sum(map(len, groups[:holdout])) >= len(documents):
+            raise UserError(f"--holdout {holdout}: the data has {len(groups)} incident(s) of real articles to hold out, "
+                            "and some documents must be left to train on")
+        held_ids = {i for fold in groups[:holdout] for i in fold}
         held = [d for i, d in enumerate(documents) if i in held_ids]
         documents = [d for i, d in enumerate(documents) if i not in held_ids]
     sentences = sum(len(d.sentences) for d in documents)
@@ -262,11 +277,10 @@ def crossval(
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     testable = None
     if test_on:
-        held_ids = {d.id for d in read_corpus(test_on, say=_note)}
-        testable = [i for i, d in enumerate(documents) if d.id in held_ids]
-        if not testable:
+        testable = {d.id for d in read_corpus(test_on, say=_note)}
+        if not any(d.id in testable for d in documents):
             raise UserError(f"no document of {', '.join(map(str, test_on))} is in the training data")
-    if len(documents) < 2 or (testable is not None and len(testable) == len(documents)):
+    if len(documents) < 2:
         raise UserError("cross-validation needs at least two documents and some left to train on")
     result = crossvalidate(config, documents, folds or None, err, testable)
     atomic_write_text(out, json.dumps(result, ensure_ascii=False, indent=1))
@@ -324,7 +338,7 @@ def tag(
     model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model); with --engine ray also a stored model's folder."),
     batch: int = typer.Option(8, "--batch", "--batch-size", min=1, help="Articles per model batch."),
     precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
-    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray Data actors (pip install -e '.[ray]')."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray Data actors (needs the package's ray extra)."),
     address: str = typer.Option(None, "--address", help="--engine ray: address of a running Ray cluster (default: a local Ray on loopback, stopped afterwards)."),
     actors: int = typer.Option(None, "--actors", min=1, help="--engine ray: actors, each loading the model once (default: one per CPU)."),
 ) -> None:
@@ -367,6 +381,47 @@ def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, preci
         err.print(problem, markup=False, highlight=False)
     if summary.problems:
         raise UserError(f"{len(summary.problems)} malformed article(s) skipped, all listed in {output.rstrip('/')}/{ERRORS_FILE}")
+
+
+class RecordFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    geojson = "geojson"
+
+
+@app.command()
+def records(
+    articles: Path = typer.Argument(..., help="JSONL of {id, text, date?, source?, url?}, or a folder of .txt files."),
+    output: Path = typer.Option(..., "-o", "--output", help="File to write the records to."),
+    fmt: RecordFormat = typer.Option(RecordFormat.jsonl, "--format", help="jsonl, csv (ACLED's column order) or geojson."),
+    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
+    batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
+    precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
+) -> None:
+    """Tag articles and write one record per incident (date, place, actors, weapon, casualties), merged across articles."""
+    from rich.progress import Progress
+
+    from incidents.export import render
+    from incidents.inputs import read_record_articles
+    from incidents.records import build_records
+    from model.predictor import checked_precision
+    from training.store import load_extractor
+
+    inputs = read_record_articles(articles)
+    extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+    results = []
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("tagging", total=len(inputs))
+        for begin in range(0, len(inputs), batch):
+            chunk = inputs[begin : begin + batch]
+            results += extractor.extract_many([(a.id, a.text) for a in chunk])
+            progress.advance(task, len(chunk))
+    made, warnings = build_records(inputs, results)
+    atomic_write_text(output, render(made, fmt.value))
+    for warning in warnings:
+        _note(f"warning: {warning}")
+    mentions = sum(len(r["mentions"]) for r in made)
+    console.print(f"{len(made)} records from {mentions} mentions in {len(inputs)} articles -> {output}")
 
 
 def _ensure_served_model(config_file: Path) -> None:
@@ -415,15 +470,22 @@ def bench(
 
 @app.command()
 def evaluate(
-    data: Path = typer.Option(..., "--data", help="Annotated JSONL file, or a folder of them."),
-    out: Path = typer.Option(..., "--out", help="Folder for report.json and report.html."),
+    data: Path = typer.Option(None, "--data", help="Annotated JSONL file, or a folder of them."),
+    out: Path = typer.Option(..., "--out", help="Folder for report.json and report.html (with --records: records-report.json)."),
+    records_gold: Path = typer.Option(None, "--records", help="Score event records against this gold records JSONL instead."),
+    gold_mentions: bool = typer.Option(False, "--gold-mentions", help="With --records: make records from the corpus's gold spans, not a model."),
     model: str = typer.Option(None, "--model", help="Model tag (default: the served model)."),
     predictions: Path = typer.Option(None, "--predictions", help="Score this JSONL of responses instead of running a model."),
-    baseline: bool = typer.Option(False, "--baseline", help="Add the classical baseline, trained on the model's training data."),
+    baseline: bool = typer.Option(False, "--baseline", help="Add the classical baseline, trained on the model's training documents minus the evaluated ones."),
     precision: str = typer.Option("auto", "--precision", help=PRECISION_HELP),
 ) -> None:
     """Score a model on annotated articles: report.json and a self-contained report.html."""
     from rich.progress import Progress
+
+    if records_gold is not None:
+        return _evaluate_records(records_gold, out, model, predictions, gold_mentions, precision)
+    if data is None:
+        raise UserError("give --data GOLD (annotated articles) or --records GOLD (event records)")
 
     from training.classical import ClassicalBaseline
     from training.evaluation import align_results, evaluate as run_evaluation, predict_documents
@@ -453,7 +515,11 @@ def evaluate(
     if baseline:
         if not training_files:
             raise UserError("--baseline needs a stored model (it trains on that model's training data)")
-        training = read_corpus(training_files, say=_note)
+        from training.baseline_data import baseline_training_documents
+
+        training, notes = baseline_training_documents(stored.info.metadata, read_corpus(training_files, say=_note), gold)
+        for line in notes:
+            _note(line)
         classical = ClassicalBaseline().fit(training)
         baseline_predictions = [classical.predict(d) for d in gold]
     report = run_evaluation(gold, model_predictions, tag, baseline_predictions)
@@ -466,15 +532,65 @@ def evaluate(
     console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
 
 
+def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions: Path | None,
+                      gold_mentions: bool, precision: str) -> None:
+    """``evaluate --records``: records made from the gold records' articles, scored against them."""
+    from rich.table import Table
+
+    from incidents.evaluation import evaluate_records
+    from incidents.inputs import parse_date
+    from incidents.records import build_records
+    from incidents.inputs import Article as RecordArticle
+    from training.metrics import gold_events
+
+    gold = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    metadata = {s["article_id"]: s for record in gold for s in record["sources"]}
+    if predictions is not None:
+        predicted = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines() if line.strip()]
+        tag = f"records from {predictions.name}"
+    else:
+        documents = {d.id: d for d in read_corpus(_corpus_files(), say=_note)}
+        missing = sorted(set(metadata) - set(documents))
+        if missing:
+            raise UserError(f"{gold_path}: articles not in the corpus: {', '.join(missing)} (run `corpus fetch` for stand-off texts)")
+        articles = [RecordArticle(i, documents[i].text, parse_date(m["date"], f"{gold_path}: {i}"), m.get("source"), m.get("url"))
+                    for i, m in metadata.items()]
+        if gold_mentions:
+            results, tag = [{"id": a.id, "events": gold_events(documents[a.id])} for a in articles], "gold spans"
+        else:
+            from model.predictor import checked_precision
+            from training.store import load_extractor
+
+            extractor = load_extractor(model, precision=checked_precision(precision, "--precision"))
+            results, tag = extractor.extract_many([(a.id, a.text) for a in articles]), extractor.tag
+        predicted, _ = build_records(articles, results)
+    report = {"gold": str(gold_path), "mentions from": tag, **evaluate_records(gold, predicted)}
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "records-report.json", json.dumps(report, ensure_ascii=False, indent=1))
+    table = Table(title=f"records from {tag} against {gold_path.name} ({report['gold records']} gold records)", title_justify="left")
+    for column in ("measure", "score", "support"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for name, row in report["fields"].items():
+        table.add_row(name, "—" if row["accuracy"] is None else f"{row['accuracy']:.3f}", str(row["support"]))
+    for name in ("mentions into records (B-cubed)", "articles into incidents (B-cubed)"):
+        row = report[name]
+        table.add_row(f"{name} P / R / F1", f"{row['precision']:.3f} / {row['recall']:.3f} / {row['f1']:.3f}", str(row["items"]))
+    console.print(table)
+    console.print(f"wrote {out / 'records-report.json'}")
+
+
 @app.command()
 def retrain(
     add: list[Path] = typer.Option(..., "--add", help="New or corrected annotated articles (repeatable)."),
     source: ImportFormat = typer.Option(None, "--from", help="Read --add files as Label Studio or doccano exports."),
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
     eval_file: Path = typer.Option(None, "--eval", help="Held-out articles to compare on (default: a seeded split of the corpus)."),
-    force: bool = typer.Option(False, "--force", help="Promote the candidate whatever its scores."),
+    force: bool = typer.Option(False, "--force", help="Promote the candidate even if it scores lower (never one scoring zero like the served model)."),
     corpus: Path = typer.Option(PROJECT_ROOT / "annotations" / "corpus.jsonl", "--corpus", help="The corpus file to merge into."),
     history: Path = typer.Option(PROJECT_ROOT / "annotations" / "history.jsonl", "--history", help="Where replaced versions go."),
+    allow_emptying: bool = typer.Option(
+        False, "--allow-emptying",
+        help="Let a version without spans replace an article that has some, and promote though the data lost spans."),
 ) -> None:
     """Merge new annotations, train a candidate, and promote it only if it is not worse than the served model."""
     from rich.table import Table
@@ -483,11 +599,15 @@ def retrain(
 
     config = _load_config(config_file)
     if source is not None:
-        new = [d for path in add for d in IMPORTERS[source.value](path)]
+        summaries = [(path, import_annotations(source.value, path)) for path in add]
+        for path, summary in summaries:
+            _note(f"{path}: {summary.describe()}")
+        new = [d for _, summary in summaries for d in summary.documents]
     else:
         new = read_documents(*add)
     eval_documents = read_documents(eval_file) if eval_file else None
-    outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, eval_documents, force, _note)
+    outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, eval_documents, force, _note,
+                          allow_emptying)
     table = Table(title=f"held-out comparison ({outcome.served_before or 'nothing served'} -> {outcome.candidate_tag})",
                   title_justify="left")
     for column in ("metric", "served", "candidate"):

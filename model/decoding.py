@@ -7,6 +7,7 @@ transitions (``I-X`` only after ``B-X`` or ``I-X``) keeps one label per span.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -44,3 +45,26 @@ def viterbi(log_probs: np.ndarray) -> list[int]:
     for t in range(len(log_probs) - 1, 0, -1):
         path.append(int(back[t, path[-1]]))
     return path[::-1]
+
+
+@lru_cache(maxsize=1)
+def continuation() -> tuple[int, ...]:
+    """For each tag index, the tag of a word continuing it: ``I-X`` after ``B-X`` or ``I-X``, ``O`` after ``O``."""
+    return tuple(0 if tag == "O" else BIO_TAGS.index("I-" + tag[2:]) for tag in BIO_TAGS)
+
+
+def decode_words(log_probs: np.ndarray, continues: Sequence[bool]) -> list[int]:
+    """``viterbi`` over the words that have a sub-token of their own; each other word continues the word before it.
+
+    A word inside another word's sub-token (``00`` of ``▁11:00``, see ``model.encoding``)
+    has no prediction of its own and cannot start or end a span there. Its tag
+    follows from its neighbour's, so it adds nothing to any path's score and the
+    best path over the other words stays the best one. A first word with nothing
+    to continue is ``O``.
+    """
+    own = [i for i, flag in enumerate(continues) if not flag]
+    decoded = iter(viterbi(log_probs[own]))
+    path: list[int] = []
+    for flag in continues:
+        path.append((continuation()[path[-1]] if path else 0) if flag else next(decoded))
+    return path

@@ -6,6 +6,14 @@ a label: each word of ``model.text_units.tokenize`` is labelled on its first
 sub-token, and a sentence longer than the model's window is cut into
 overlapping windows, each word being read from the window where it sits
 furthest from an edge.
+
+One sub-token can cover several words: the e5 tokenizer reads ``11:00`` as the
+single piece ``▁11:00`` where ``model.text_units.tokenize`` sees the three words
+``11``, ``:``, ``00``. Only the first of them has a sub-token of its own. The
+others are read from the piece that covers them and *continue* the first one:
+they can neither start nor end a span inside a piece, so they take the tag
+that continues the word before them (``I-X`` inside a span ``X``, ``O``
+outside), in training as at inference (``model.decoding.decode_words``).
 """
 
 from __future__ import annotations
@@ -29,8 +37,11 @@ class Window:
 @dataclass(frozen=True, slots=True)
 class EncodedSentence:
     windows: list[Window]
-    #: for each word, (window index, position) to read its prediction from; None if it has no sub-token
+    #: for each word, (window index, position) to read its prediction from: its first sub-token,
+    #: or the piece covering it when it has none of its own; None if no sub-token covers it at all
     reader: list[tuple[int, int] | None]
+    #: for each word, whether it has no sub-token of its own and so continues the word before it
+    continues: list[bool]
 
 
 def special_ids(tokenizer: PreTrainedTokenizerBase) -> tuple[int, int]:
@@ -64,6 +75,25 @@ def first_subtokens(offsets: Sequence[tuple[int, int]], words: Sequence[Token], 
     return starts
 
 
+def covering_subtokens(
+    offsets: Sequence[tuple[int, int]], words: Sequence[Token], base: int, word_at: Sequence[int]
+) -> list[int]:
+    """For each word, the index of the sub-token it is read from, or -1 when no sub-token covers it.
+
+    A word's own first sub-token (``word_at``, from ``first_subtokens``) if it has one;
+    otherwise the sub-token covering its first character, which begins in an earlier word.
+    """
+    read_from = [-1] * len(words)
+    for k, word in enumerate(word_at):
+        if word >= 0:
+            read_from[word] = k
+    for index, word in enumerate(words):
+        if read_from[index] < 0:
+            first = word.start - base
+            read_from[index] = next((k for k, (start, end) in enumerate(offsets) if start <= first < end), -1)
+    return read_from
+
+
 def encode_sentence(
     input_ids: Sequence[int],
     offsets: Sequence[tuple[int, int]],
@@ -76,6 +106,11 @@ def encode_sentence(
     """Windows of at most ``max_length`` positions (specials included), overlapping by ``stride``."""
     cls_id, sep_id = special_ids(tokenizer)
     word_at = first_subtokens(offsets, words, base)
+    continues = [True] * len(words)
+    for word in word_at:
+        if word >= 0:
+            continues[word] = False
+    read_from = covering_subtokens(offsets, words, base, word_at)
     room = max_length - 2
     step = max(1, room - stride)
     starts = [0]
@@ -85,12 +120,11 @@ def encode_sentence(
     for w, begin in enumerate(starts):
         end = min(begin + room, len(input_ids))
         ids = [cls_id, *input_ids[begin:end], sep_id]
-        labelled = [-1, *word_at[begin:end], -1]
-        windows.append(Window(ids, labelled))
-        for position, word in enumerate(labelled):
-            if word < 0:
-                continue
-            margin = min(position, len(ids) - 1 - position)
-            if margin > best[word]:
-                best[word], reader[word] = margin, (w, position)
-    return EncodedSentence(windows, reader)
+        windows.append(Window(ids, [-1, *word_at[begin:end], -1]))
+        for word, k in enumerate(read_from):
+            if begin <= k < end:
+                position = k - begin + 1
+                margin = min(position, len(ids) - 1 - position)
+                if margin > best[word]:
+                    best[word], reader[word] = margin, (w, position)
+    return EncodedSentence(windows, reader, continues)

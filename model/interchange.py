@@ -12,11 +12,20 @@ Multilingual Plane (an emoji). Imports therefore convert UTF-16 offsets to
 Python's code points where a region's own ``text`` (Label Studio) or the
 document's characters (doccano) show that they are UTF-16, and every imported
 record then goes through the same validator as the corpus.
+
+What becomes a document: only what an annotator finished. A Label Studio export holds every task
+of the project, annotated or not; a task becomes a document only from a completed annotation (not
+skipped, not a draft), and a completed annotation without any region is a negative example (the
+annotator read the article and found no event). Pre-annotations (``predictions``) are taken only
+when asked for. doccano's JSONL export cannot tell an unlabelled document from a negative one, so
+its documents without labels are imported only when asked for. Everything left out is listed in
+the ``ImportSummary``.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +59,56 @@ def _from_utf16(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A task (or record) of the export that was not imported, and why."""
+
+    item: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.item} ({self.reason})"
+
+
+@dataclass
+class ImportSummary:
+    """What an import made of an export: the documents to write and what it left out."""
+
+    documents: list[Document]
+    skipped: list[Skipped] = field(default_factory=list)
+    from_predictions: list[str] = field(default_factory=list)  # ids of documents taken from pre-annotations
+    item: str = "task"  # what the tool calls one entry of its export
+    skipped_what: str = "without a completed annotation"
+    negatives_note: str = ""
+
+    @property
+    def negatives(self) -> list[str]:
+        """Ids of the documents without a span: read by an annotator, and no event found."""
+        return [d.id for d in self.documents if not d.spans]
+
+    @property
+    def spans(self) -> int:
+        return sum(len(d.spans) for d in self.documents)
+
+    def describe(self, output: str | None = None) -> str:
+        """The one line ``import`` prints: documents, spans, negatives, predictions, skipped."""
+        line = (f"{_count(len(self.documents), 'document')}, {_count(self.spans, 'span')}, "
+                f"{_count(len(self.negatives), 'negative')}{self.negatives_note}")
+        if self.from_predictions:
+            line += f", {len(self.from_predictions)} from unreviewed predictions ({', '.join(self.from_predictions)})"
+        if output is not None:
+            line = f"wrote {line} to {output}"
+        return f"{line}; {self.skipped_line()}" if self.skipped else line
+
+    def skipped_line(self) -> str:
+        listed = ", ".join(str(s) for s in self.skipped)
+        return f"skipped {_count(len(self.skipped), self.item)} {self.skipped_what}: {listed}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _finish(records: list[tuple[int, dict[str, Any]]], source: str, problems: list[Problem]) -> list[Document]:
     documents, seen = [], {}
     for number, record in records:
@@ -67,16 +126,55 @@ def _finish(records: list[tuple[int, dict[str, Any]]], source: str, problems: li
 
 # ---------------------------------------------------------------- Label Studio
 
+# Full JSON exports keep drafts in the task's ``drafts``, never among its ``annotations``; an
+# annotation-like object carrying one of these flags is a draft all the same.
+LABEL_STUDIO_DRAFT_FLAGS = ("is_draft", "was_postponed")
 
-def _label_studio_spans(text: str, task: dict[str, Any], problems: list[str]) -> list[dict[str, Any]]:
-    annotations = [a for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-    if not annotations:
-        return []
-    # The most recently updated annotation of the task is the one that counts.
-    annotation = max(annotations, key=lambda a: str(a.get("updated_at") or a.get("created_at") or ""))
+
+def _is_completed(annotation: Any) -> bool:
+    """A submitted annotation: not skipped (``was_cancelled``), not a draft."""
+    return (isinstance(annotation, dict) and not annotation.get("was_cancelled")
+            and not any(annotation.get(flag) for flag in LABEL_STUDIO_DRAFT_FLAGS))
+
+
+def _latest(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The most recently updated entry; on a tie, the later one in the export."""
+    return max(enumerate(entries), key=lambda e: (str(e[1].get("updated_at") or e[1].get("created_at") or ""), e[0]))[1]
+
+
+def _chosen_annotation(task: dict[str, Any]) -> dict[str, Any] | None:
+    """The annotation that counts: the ground truth if one is marked, else the latest completed one."""
+    completed = [a for a in task.get("annotations") or [] if _is_completed(a)]
+    if not completed:
+        return None
+    return _latest([a for a in completed if a.get("ground_truth")] or completed)
+
+
+def _untouched(task: dict[str, Any]) -> bool:
+    """No annotator has skipped the task or started a draft of it."""
+    return not task.get("annotations") and not task.get("drafts")
+
+
+def _why_skipped(task: dict[str, Any]) -> str:
+    annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict)]
+    if any(a.get("was_cancelled") for a in annotations):
+        return "skipped by its annotator"
+    if annotations or task.get("drafts"):
+        return "draft only"
+    if task.get("predictions"):
+        return "predictions only"
+    return "not annotated"
+
+
+def _annotator(annotation: dict[str, Any]) -> Any:
+    completed_by = annotation.get("completed_by")
+    return completed_by.get("id", completed_by.get("email")) if isinstance(completed_by, dict) else completed_by
+
+
+def _label_studio_spans(text: str, result: list[Any], problems: list[str]) -> list[dict[str, Any]]:
     spans = []
-    for region in annotation.get("result") or []:
-        if region.get("type") != "labels":
+    for region in result:
+        if not isinstance(region, dict) or region.get("type") != "labels":
             continue
         value = region.get("value") or {}
         start, end, labels = value.get("start"), value.get("end"), value.get("labels") or []
@@ -94,8 +192,13 @@ def _label_studio_spans(text: str, task: dict[str, Any], problems: list[str]) ->
     return spans
 
 
-def import_label_studio(path: Path) -> list[Document]:
-    """Documents from a Label Studio JSON export; all problems are raised together."""
+def import_label_studio(path: Path, accept_predictions: bool = False) -> ImportSummary:
+    """Documents from the completed annotations of a Label Studio JSON export; all problems are raised together.
+
+    Tasks without a completed annotation are skipped and listed. With ``accept_predictions`` a
+    task that no annotator touched (no annotation, skipped or not, no draft) is taken from its
+    latest pre-annotation, marked as such in ``meta``.
+    """
     source = str(path)
     try:
         tasks = json.loads(read_bytes(path).decode("utf-8"))
@@ -107,20 +210,44 @@ def import_label_studio(path: Path) -> list[Document]:
         tasks = [tasks]
     if not isinstance(tasks, list):
         raise UserError(f"{source}: expected a Label Studio JSON export (a list of tasks)")
-    records, problems = [], []
+    records, problems, skipped, from_predictions = [], [], [], []
     for number, task in enumerate(tasks, start=1):
         data = task.get("data") if isinstance(task, dict) else None
         if not isinstance(data, dict) or not isinstance(data.get("text"), str):
             problems.append(Problem(source, number, "task has no data.text"))
             continue
-        region_problems: list[str] = []
-        spans = _label_studio_spans(data["text"], task, region_problems)
+        task_id = task.get("id", number)
+        annotation = _chosen_annotation(task)
+        predictions = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
+        if annotation is not None:
+            provenance = {"task": task_id, "annotation": annotation.get("id"), "annotator": _annotator(annotation),
+                          "updated_at": annotation.get("updated_at") or annotation.get("created_at"),
+                          "ground_truth": bool(annotation.get("ground_truth"))}
+            chosen = annotation
+        elif accept_predictions and predictions and _untouched(task):
+            chosen = _latest(predictions)
+            provenance = {"task": task_id, "prediction": chosen.get("id"), "model_version": chosen.get("model_version"),
+                          "unreviewed_prediction": True}
+        else:
+            skipped.append(Skipped(str(task_id), _why_skipped(task)))
+            continue
+        result, meta = chosen.get("result") or [], data.get("meta") or {}
+        region_problems = [] if isinstance(result, list) else ["'result' must be a list of regions"]
+        if not isinstance(meta, dict):
+            region_problems.append("'data.meta' must be an object")
+        spans = _label_studio_spans(data["text"], result if isinstance(result, list) else [], region_problems)
+        if result and not spans and not region_problems:
+            # Regions, none a text label: another project's config, not a negative example.
+            region_problems.append(f"none of its {len(result)} region(s) is a text label (type 'labels')")
         problems += [Problem(source, number, m) for m in region_problems]
-        meta = dict(data.get("meta") or {})
-        meta.setdefault("label_studio_task", task.get("id"))
-        doc_id = data.get("id") or f"label-studio-{task.get('id', number)}"
-        records.append((number, {"id": str(doc_id), "text": data["text"], "spans": spans, "meta": meta}))
-    return _finish(records, source, problems)
+        if region_problems:
+            continue
+        doc_id = str(data.get("id") or f"label-studio-{task_id}")
+        if "prediction" in provenance:
+            from_predictions.append(doc_id)
+        meta = {**meta, "label_studio": provenance}
+        records.append((number, {"id": doc_id, "text": data["text"], "spans": spans, "meta": meta}))
+    return ImportSummary(_finish(records, source, problems), skipped, from_predictions)
 
 
 def export_label_studio(documents: list[Document], model_version: str = "annotations") -> list[dict[str, Any]]:
@@ -171,10 +298,17 @@ def label_studio_config() -> str:
 # ---------------------------------------------------------------- doccano
 
 
-def import_doccano(path: Path) -> list[Document]:
-    """Documents from a doccano sequence-labelling JSONL export."""
+DOCCANO_NEGATIVES_NOTE = " (kept with --keep-empty: doccano cannot tell them from unlabelled documents)"
+
+
+def import_doccano(path: Path, keep_empty: bool = False) -> ImportSummary:
+    """Documents from a doccano sequence-labelling JSONL export.
+
+    Its records do not say whether a document without labels was read and found to report no
+    event or never read: such records are skipped and listed, or kept as negatives with ``keep_empty``.
+    """
     source = str(path)
-    records, problems = [], []
+    records, problems, skipped = [], [], []
     for number, parsed in iter_json_lines(read_bytes(path), source):
         if isinstance(parsed, Problem):
             problems.append(parsed)
@@ -186,6 +320,10 @@ def import_doccano(path: Path) -> list[Document]:
         raw = parsed.get("label", parsed.get("labels", []))
         if not isinstance(raw, list):
             problems.append(Problem(source, number, "'label' must be a list of [start, end, tag]"))
+            continue
+        doc_id = parsed.get("doc_id") or parsed.get("id") or f"doccano-{number}"
+        if not raw and not keep_empty:
+            skipped.append(Skipped(str(doc_id), f"line {number}"))
             continue
         spans = []
         for k, item in enumerate(raw):
@@ -200,11 +338,13 @@ def import_doccano(path: Path) -> list[Document]:
                     continue
                 start, end = converted
             spans.append({"start": start, "end": end, "label": tag})
-        doc_id = parsed.get("doc_id") or parsed.get("id") or f"doccano-{number}"
         meta = {k: v for k, v in parsed.items() if k not in ("id", "doc_id", "text", "label", "labels")}
         meta = meta.get("meta", meta) if isinstance(meta.get("meta"), dict) else meta
         records.append((number, {"id": str(doc_id), "text": text, "spans": spans, "meta": meta}))
-    return _finish(records, source, problems)
+    documents = _finish(records, source, problems)
+    return ImportSummary(documents, skipped, item="record",
+                         skipped_what="without labels (doccano does not tell them from negatives; --keep-empty imports them)",
+                         negatives_note=DOCCANO_NEGATIVES_NOTE if keep_empty else "")
 
 
 def export_doccano(documents: list[Document]) -> list[dict[str, Any]]:
@@ -215,4 +355,15 @@ def export_doccano(documents: list[Document]) -> list[dict[str, Any]]:
     ]
 
 
-IMPORTERS = {"label-studio": import_label_studio, "doccano": import_doccano}
+def import_annotations(tool: str, path: Path, accept_predictions: bool = False, keep_empty: bool = False) -> ImportSummary:
+    """Import ``path`` as written by ``tool`` ("label-studio" or "doccano") under the policy above."""
+    if tool == "label-studio":
+        if keep_empty:
+            raise UserError("--keep-empty is for doccano: Label Studio tells a negative (a submitted annotation "
+                            "without regions) from an unannotated task, and imports the negatives")
+        return import_label_studio(path, accept_predictions)
+    if tool == "doccano":
+        if accept_predictions:
+            raise UserError("--accept-predictions is for Label Studio: a doccano export holds no pre-annotations")
+        return import_doccano(path, keep_empty)
+    raise UserError(f"unknown annotation tool '{tool}' (label-studio or doccano)")

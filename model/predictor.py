@@ -4,7 +4,7 @@ Two steps, so the service can put BentoML's adaptive batching between them:
 
 * ``EventExtractor.tag_sentences`` takes sentence texts (from any number of
   articles), packs them into rows and forward calls (``model.batching``), reads each word's tag probabilities from
-  its first sub-token, decodes them under IOB2 constraints and returns spans
+  its first sub-token (or the piece covering it), decodes them under IOB2 constraints and returns spans
   with offsets relative to each sentence, plus event-type probabilities.
 * ``build_result`` puts an article back together: absolute offsets into the
   text exactly as given, events assembled per sentence, warnings.
@@ -24,14 +24,14 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from model.batching import pack_batch, pack_rows, plan_batches
 from model.bio import tags_to_spans
-from model.decoding import viterbi
+from model.decoding import decode_words
 from model.document import Span
-from model.encoding import encode_sentence
+from model.encoding import EncodedSentence, encode_sentence
 from model.errors import UserError
 from model.events import assemble
 from model.labels import BIO_TAGS
 from model.tagger import EventTagger
-from model.text_units import Sentence, split_sentences, tokenize
+from model.text_units import Sentence, Token, split_sentences, tokenize
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FC\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFC]")
 NO_ARABIC_WARNING = "the text has no Arabic letters; nothing to tag"
@@ -166,6 +166,25 @@ def build_results(
     return results
 
 
+def decode_spans(words: Sequence[Token], encoded: EncodedSentence, window_probs: Sequence[np.ndarray]) -> list[Span]:
+    """Spans of one sentence from the tag probabilities of its windows (one row per position).
+
+    A word with a sub-token of its own is scored by the probability of its tag there. A
+    word that continues the one before it inside a shared piece (``model.encoding``) takes
+    that word's score, so a span's mean score counts each piece once per word it covers
+    rather than a made-up certainty.
+    """
+    emissions = np.zeros((len(words), len(BIO_TAGS)))  # uniform for a word no sub-token covers
+    for w, reader in enumerate(encoded.reader):
+        if reader is not None:
+            emissions[w] = np.log(np.clip(window_probs[reader[0]][reader[1]], 1e-12, 1.0))
+    path = decode_words(emissions, encoded.continues)
+    scores: list[float] = []
+    for w, t in enumerate(path):
+        scores.append(scores[-1] if encoded.continues[w] and scores else float(np.exp(emissions[w, t])))
+    return tags_to_spans(words, [BIO_TAGS[t] for t in path], scores)
+
+
 class EventExtractor:
     def __init__(
         self,
@@ -215,13 +234,7 @@ class EventExtractor:
         for sentence, sentence_words in zip(sentences, words):
             windows = list(range(cursor, cursor + len(sentence.windows)))
             cursor += len(windows)
-            emissions = np.zeros((len(sentence_words), len(BIO_TAGS)))  # uniform for words with no sub-token
-            for w, reader in enumerate(sentence.reader):
-                if reader is not None:
-                    emissions[w] = np.log(np.clip(token_probs[windows[reader[0]]][reader[1]], 1e-12, 1.0))
-            path = viterbi(emissions)
-            chosen = [float(np.exp(emissions[w, t])) if sentence.reader[w] else 1.0 for w, t in enumerate(path)]
-            spans = tags_to_spans(sentence_words, [BIO_TAGS[t] for t in path], chosen)
+            spans = decode_spans(sentence_words, sentence, [token_probs[w] for w in windows])
             types = type_probs[windows].max(axis=0)  # an event in any window is an event of the sentence
             results.append(SentenceTagging(spans, {label: float(types[i]) for i, label in enumerate(self.sentence_labels)}))
         return results

@@ -111,10 +111,16 @@ def span_problems(text: str, spans: list[Span]) -> list[str]:
     return messages
 
 
+NO_SPANS = ("no 'spans': an article, not an annotation "
+            "(an article that was read and reports no event carries \"spans\": [])")
+
+
 def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None, list[str]]:
     """A ``Document`` from one parsed JSONL record, or None, and the record's problems.
 
     A stand-off record (``sha256`` instead of ``text``) is first joined with its text by ``texts``.
+    A record must have ``spans``: without it, nothing says anyone looked for events in the text,
+    and taken as an annotation it would teach the model that the article reports none.
     """
     if not isinstance(obj, dict):
         return None, ["not a JSON object"]
@@ -133,7 +139,7 @@ def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None
         messages.append("'text' is empty")
     if not isinstance(meta, dict):
         messages.append("'meta' must be an object")
-    spans, span_messages = parse_spans(obj.get("spans", []))
+    spans, span_messages = parse_spans(obj["spans"]) if "spans" in obj else ([], [NO_SPANS])
     messages += span_messages
     if messages:
         return None, messages

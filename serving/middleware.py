@@ -131,3 +131,68 @@ class SpecificValidationErrors:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, rewrite)
+
+
+class ServeDocument:
+    """Answer ``GET path`` with ``document()`` as JSON, built on the first request and kept.
+
+    The service's OpenAPI document is BentoML's finished by ``serving.openapi``; this puts it
+    where BentoML serves its own (``/docs.json``).
+    """
+
+    def __init__(self, app: Callable, path: str, document: Callable[[], dict[str, Any]]):
+        self.app = app
+        self.path = path
+        self.document = document
+        self.body: bytes | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if self.body is None:
+            self.body = json.dumps(self.document(), ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(self.body)).encode())]})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else self.body})
+
+
+class JsonErrors:
+    """Give 404 and 405 answers (plain text from Starlette) the ``{"error": ...}`` body of every other error."""
+
+    def __init__(self, app: Callable):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+
+        async def rewrite(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start" and message["status"] in (404, 405):
+                headers = dict(message.get("headers") or [])
+                if not headers.get(b"content-type", b"").startswith(b"application/json"):
+                    start = message
+                    return
+            if start is None:
+                await send(message)
+                return
+            if message.get("more_body", False):
+                return
+            headers = dict(start.get("headers") or [])
+            body = json.dumps({"error": self.message(scope, start["status"], headers)}).encode()
+            kept = [(k, v) for k, v in start["headers"] if k.lower() not in (b"content-type", b"content-length")]
+            await send({**start, "headers": [*kept, (b"content-type", b"application/json"),
+                                             (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, rewrite)
+
+    @staticmethod
+    def message(scope: Scope, status: int, headers: dict[bytes, bytes]) -> str:
+        if status == 404:
+            return f"no such path: {scope['path']}"
+        allowed = headers.get(b"allow", b"").decode()
+        return f"{scope['method']} is not allowed on {scope['path']}" + (f"; use {allowed}" if allowed else "")

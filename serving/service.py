@@ -27,13 +27,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import bentoml  # noqa: E402
 from transformers.utils import logging as hf_logging  # noqa: E402
 from pydantic import BaseModel  # noqa: E402
+from starlette.responses import JSONResponse  # noqa: E402
 
 from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS  # noqa: E402
 from model.predictor import EventExtractor, build_results, resolve_precision, split_articles  # noqa: E402
 from serving.batcher import Overloaded, SentenceBatcher  # noqa: E402
-from serving.middleware import BodyLimit, SpecificValidationErrors, install_log_filter  # noqa: E402
+from serving.middleware import BodyLimit, JsonErrors, ServeDocument, SpecificValidationErrors, install_log_filter  # noqa: E402
+from serving.openapi import finish_document  # noqa: E402
 from serving.page import make_page_app  # noqa: E402
 from serving.pending import append_pending  # noqa: E402
+from serving.schemas import API_VERSION, BatchResult, ErrorBody, ExtractResult  # noqa: E402
 from serving.settings import load_settings  # noqa: E402
 from training.recipe_reports import crossvalidation_for  # noqa: E402
 from training.store import resolve_tag  # noqa: E402
@@ -53,6 +56,14 @@ class Article(BaseModel):
     id: str | None = None
 
 
+class RecordArticle(Article):
+    """An article for ``/records``: its publication date (ISO) is the reference of relative times."""
+
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
 class AnnotatedSpan(BaseModel):
     start: int
     end: int
@@ -64,6 +75,7 @@ def model_metadata() -> dict[str, Any]:
     info = MODEL.stored.info
     meta = info.metadata
     return {
+        "api_version": API_VERSION,
         "model": {"tag": str(info.tag), "backbone": meta.get("backbone"), "created": meta.get("created"),
                   "precision": PRECISION},
         "labels": {"spans": list(SPAN_LABELS), "events": list(EVENT_TYPES), "colours": LABEL_COLOURS},
@@ -72,6 +84,11 @@ def model_metadata() -> dict[str, Any]:
         "cross_validation": crossvalidation_for(meta),
         "limits": {"max_article_chars": SETTINGS.max_article_chars, "max_batch_articles": SETTINGS.max_batch_articles},
     }
+
+
+def rejection(status: int, message: str) -> Any:
+    """A 4xx/5xx answer with the contract's error body (``serving.schemas.ErrorBody``)."""
+    return JSONResponse(ErrorBody(error=message).model_dump(exclude_none=True), status_code=status)
 
 
 @bentoml.asgi_app(make_page_app(model_metadata()), path="/")
@@ -110,54 +127,98 @@ class EventService:
             return 413, f"{where}text has {len(article.text)} characters; the limit is {SETTINGS.max_article_chars}"
         return None
 
-    async def _extract(self, articles: list[Article]) -> list[dict[str, Any]]:
+    def _batch_problem(self, articles: list[Article]) -> tuple[int, str] | None:
+        """The limits of ``/extract_batch`` and ``/records``: a non-empty batch of valid articles, not too many."""
+        if not articles:
+            return 400, "articles is empty"
+        if len(articles) > SETTINGS.max_batch_articles:
+            return 413, f"{len(articles)} articles; the limit is {SETTINGS.max_batch_articles} per request"
+        for index, article in enumerate(articles):
+            problem = self._problem(article, f"articles[{index}]: ")
+            if problem:
+                return problem
+        return None
+
+    async def _results(self, articles: list[Article]) -> list[dict[str, Any]]:
+        """The response objects (``build_result``) of ``articles``, their sentences batched with other requests'."""
         per_article, sentences = split_articles([a.text for a in articles])
         taggings = await self.tag_sentences(sentences) if sentences else []
         pairs = [(a.id, a.text) for a in articles]
         return build_results(pairs, per_article, taggings, self.threshold, self.model_info)
 
+    async def _extract(self, articles: list[Article]) -> list[ExtractResult]:
+        return [ExtractResult.model_validate(result) for result in await self._results(articles)]
+
+    # Rejections are returned as ready responses, which BentoML sends as they are; the
+    # return annotations are what a request that is not rejected gets (and what /docs.json shows).
+
     @bentoml.api(route="/extract")
-    async def extract(self, text: str, ctx: bentoml.Context, id: str | None = None) -> dict:
+    async def extract(self, text: str, id: str | None = None) -> ExtractResult:
         """Tag one article: sentences with event types, spans, and events with their arguments."""
         article = Article(text=text, id=id)
         problem = self._problem(article)
         if problem:
-            ctx.response.status_code = problem[0]
-            return {"error": problem[1]}
+            return rejection(*problem)
         try:
             return (await self._extract([article]))[0]
         except Overloaded as exc:
-            ctx.response.status_code = 503
-            return {"error": str(exc)}
+            return rejection(503, str(exc))
 
     @bentoml.api(route="/extract_batch")
-    async def extract_batch(self, articles: list[Article], ctx: bentoml.Context) -> dict:
+    async def extract_batch(self, articles: list[Article]) -> BatchResult:
         """Tag several articles; results come back in the same order."""
-        if not articles:
-            ctx.response.status_code = 400
-            return {"error": "articles is empty"}
-        if len(articles) > SETTINGS.max_batch_articles:
-            ctx.response.status_code = 413
-            return {"error": f"{len(articles)} articles; the limit is {SETTINGS.max_batch_articles} per request"}
-        for index, article in enumerate(articles):
-            problem = self._problem(article, f"articles[{index}]: ")
-            if problem:
-                ctx.response.status_code = problem[0]
-                return {"error": problem[1]}
+        problem = self._batch_problem(articles)
+        if problem:
+            return rejection(*problem)
         try:
-            return {"results": await self._extract(articles)}
+            return BatchResult(results=await self._extract(articles))
         except Overloaded as exc:
-            ctx.response.status_code = 503
-            return {"error": str(exc)}
+            return rejection(503, str(exc))
 
+
+    @bentoml.api(route="/records")
+    async def records(self, articles: list[RecordArticle]) -> dict:
+        """One record per incident (date, place, actors, weapon, casualties), merged across the articles."""
+        import asyncio
+
+        from incidents.inputs import article_from, unique_ids
+        from incidents.records import build_records
+        from model.errors import UserError
+
+        problem = self._batch_problem(articles)
+        if problem is None:
+            try:
+                inputs = unique_ids([article_from(a.model_dump(), f"articles[{i}]", f"article-{i}")
+                                     for i, a in enumerate(articles)])
+            except UserError as exc:
+                problem = 400, str(exc)
+        if problem:
+            return rejection(*problem)
+        try:
+            results = await self._results([Article(text=a.text, id=a.id) for a in inputs])
+        except Overloaded as exc:
+            return rejection(503, str(exc))
+        made, warnings = await asyncio.to_thread(build_records, inputs, results)  # the gazetteer loads once, off the loop
+        return {"records": made, "warnings": warnings}
 
     @bentoml.api(route="/annotations")
     def annotations(
-        self, id: str, text: str, spans: list[AnnotatedSpan], ctx: bentoml.Context, meta: dict[str, Any] | None = None
+        self, id: str, text: str, spans: list[AnnotatedSpan], ctx: bentoml.Context, meta: dict[str, Any] | None = None,
+        allow_emptying: bool = False,
     ) -> dict:
-        """Keep a corrected article (corpus format) for the next ``arabic-events retrain --add``."""
+        """Keep a corrected article (corpus format) for the next ``arabic-events retrain --add``.
+
+        An article without spans that would replace a version with spans (in the corpus or among
+        the pending corrections) gets 409 unless ``allow_emptying`` is true.
+        """
+        from model.merging import EmptyingRefused
+
         record = {"id": id, "text": text, "spans": [s.model_dump() for s in spans], "meta": meta or {"source": "page"}}
-        pending, problems = append_pending(SETTINGS.pending_path, record)
+        try:
+            pending, problems = append_pending(SETTINGS.pending_path, record, SETTINGS.corpus_path, allow_emptying)
+        except EmptyingRefused as exc:
+            ctx.response.status_code = 409
+            return {"error": exc.problems[0], "problems": exc.problems}
         if problems:
             ctx.response.status_code = 400
             return {"error": problems[0], "problems": problems}
@@ -165,9 +226,13 @@ class EventService:
         return {"id": id, "pending": pending}
 
 
+EventService.add_asgi_middleware(ServeDocument, path="/docs.json",
+                                 document=lambda: finish_document(EventService.openapi_spec.asdict()))
+EventService.add_asgi_middleware(JsonErrors)
 EventService.add_asgi_middleware(SpecificValidationErrors)
 EventService.add_asgi_middleware(
     BodyLimit,
-    limits={"/extract": SETTINGS.max_extract_bytes, "/extract_batch": SETTINGS.max_batch_bytes},
+    limits={"/extract": SETTINGS.max_extract_bytes, "/extract_batch": SETTINGS.max_batch_bytes,
+            "/records": SETTINGS.max_batch_bytes},
     default=SETTINGS.max_extract_bytes,
 )

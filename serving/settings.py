@@ -23,6 +23,7 @@ ENVIRONMENT = {
     "max_queued_sentences": "ARABIC_EVENTS_MAX_QUEUED",
     "precision": "ARABIC_EVENTS_PRECISION",
     "pending_annotations": "ARABIC_EVENTS_PENDING",
+    "corpus": "ARABIC_EVENTS_CORPUS",
 }
 
 
@@ -38,11 +39,16 @@ class ServingSettings:
     max_queued_sentences: int = 20000
     precision: str = "auto"
     pending_annotations: str = "annotations/pending.jsonl"
+    corpus: str = "annotations/corpus.jsonl"
 
     @property
     def pending_path(self) -> Path:
-        path = Path(self.pending_annotations)
-        return path if path.is_absolute() else DEFAULT_FILE.parent.parent / path
+        return _in_project(self.pending_annotations)
+
+    @property
+    def corpus_path(self) -> Path:
+        """The corpus ``retrain`` merges into: a correction may not empty an article of it unasked."""
+        return _in_project(self.corpus)
 
     @property
     def max_extract_bytes(self) -> int:
@@ -52,6 +58,11 @@ class ServingSettings:
     @property
     def max_batch_bytes(self) -> int:
         return self.max_extract_bytes * self.max_batch_articles
+
+
+def _in_project(setting: str) -> Path:
+    path = Path(setting)
+    return path if path.is_absolute() else DEFAULT_FILE.parent.parent / path
 
 
 def load_settings(path: Path | None = None) -> ServingSettings:

@@ -40,3 +40,30 @@ def test_long_sentence_is_windowed_and_every_word_read_once():
     assert encoded.reader[8] == (1, 3)
     for word, (window, position) in enumerate(encoded.reader):
         assert encoded.windows[window].word_at[position] == word
+
+
+# Offsets of the bundled multilingual-e5 tokenizer (XLM-R pieces), measured with
+# AutoTokenizer.from_pretrained(<converted bundled backbone>)(text, return_offsets_mapping=True).
+CLOCK = "وقع الانفجار في الساعة 11:00 صباح اليوم."
+CLOCK_PIECES = [(0, 3), (4, 8), (8, 9), (9, 12), (13, 15), (16, 22), (23, 28), (29, 33), (34, 39), (39, 40)]
+#                وقع    الان    ف       جار     في        الساعة    11:00     صباح      اليوم     .
+TWO_TIMES = "الساعة 14:07 و14:11 من يوم"
+TWO_TIMES_PIECES = [(0, 6), (7, 9), (9, 12), (13, 14), (14, 16), (16, 19), (20, 22), (23, 26)]
+#                    الساعة  14      :07      و         14        :11       من        يوم
+
+
+def test_words_inside_one_piece_are_read_from_it_and_continue_the_first():
+    words = tokenize(CLOCK)  # وقع الانفجار في الساعة(3) 11(4) :(5) 00(6) صباح(7) اليوم(8) .(9)
+    encoded = encode_sentence(list(range(10)), CLOCK_PIECES, words, 0, FakeTokenizer(), max_length=128, stride=32)
+    # position 7 is the piece "▁11:00" (position 0 is the [CLS] token)
+    assert [encoded.reader[w] for w in (3, 4, 5, 6, 7)] == [(0, 6), (0, 7), (0, 7), (0, 7), (0, 8)]
+    assert [w for w, flag in enumerate(encoded.continues) if flag] == [5, 6]
+    assert encoded.windows[0].word_at[7] == 4  # the piece is labelled with the tag of "11" in training
+
+
+def test_a_piece_that_starts_with_punctuation_is_read_by_the_word_after_it():
+    words = tokenize(TWO_TIMES)  # الساعة 14 : 07 و14 : 11 من يوم
+    encoded = encode_sentence(list(range(8)), TWO_TIMES_PIECES, words, 0, FakeTokenizer(), max_length=128, stride=32)
+    # ":07" is the first sub-token of ":" and covers "07"; ":11" likewise covers "11"
+    assert encoded.reader == [(0, 1), (0, 2), (0, 3), (0, 3), (0, 4), (0, 6), (0, 6), (0, 7), (0, 8)]
+    assert [w for w, flag in enumerate(encoded.continues) if flag] == [3, 6]

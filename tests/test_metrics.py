@@ -44,3 +44,30 @@ def test_sentence_scores(scores):
     assert prf(sentences["attack"]) == (0.5, 1.0, 0.6667)
     assert prf(sentences["retaliation"]) == (0.0, 0.0, 0.0)
     assert sentences["attack"]["support"] == 1
+
+
+# Three gold targets in one sentence: مواقع للمليشيات (14-29), ومخازن الأسلحة (30-44), وثكنة الجيش (45-56)
+TARGETS_TEXT = "قصفت الطائرات مواقع للمليشيات ومخازن الأسلحة وثكنة الجيش."
+THREE_TARGETS = Document("t", TARGETS_TEXT, [Span(0, 4, "ATTACK"), Span(14, 29, "TARGET"), Span(30, 44, "TARGET"), Span(45, 56, "TARGET")])
+
+
+def lenient_target(gold: Document, spans: list[Span]):
+    return prf(score([gold], [DocumentPrediction(spans, [{"attack"}])])["spans (lenient)"]["TARGET"])
+
+
+def test_lenient_one_span_over_the_whole_sentence_finds_one_gold_span_not_all():
+    # one prediction matches one of the three gold spans: P 1/1, R 1/3, F1 2*(1*1/3)/(1+1/3) = 0.5
+    assert lenient_target(THREE_TARGETS, [Span(0, 56, "TARGET")]) == (1.0, 0.3333, 0.5)
+
+
+def test_lenient_a_gold_span_predicted_in_four_pieces_counts_once():
+    gold = Document("t", TARGETS_TEXT, [Span(0, 4, "ATTACK"), Span(14, 56, "TARGET")])
+    pieces = [Span(14, 19, "TARGET"), Span(20, 29, "TARGET"), Span(30, 44, "TARGET"), Span(45, 56, "TARGET")]
+    # one of four predictions matches: P 1/4, R 1/1, F1 2*(0.25*1)/(1.25) = 0.4
+    assert lenient_target(gold, pieces) == (0.25, 1.0, 0.4)
+
+
+def test_lenient_matching_pairs_as_many_spans_as_it_can():
+    # (14-44) overlaps the first two gold spans, (20-29) only the first: pairing (20-29) with the first
+    # and (14-44) with the second matches both; P 2/2, R 2/3, F1 0.8
+    assert lenient_target(THREE_TARGETS, [Span(14, 44, "TARGET"), Span(20, 29, "TARGET")]) == (1.0, 0.6667, 0.8)

@@ -102,3 +102,51 @@ def test_a_candidate_worse_beyond_tolerance_is_stored_but_not_promoted(workspace
     assert "NOT PROMOTED" in result.stdout
     assert (workspace.home / "arabic-event-tagger.served").read_text().strip() == workspace.served
     assert len(stored_models(workspace)) == 2
+
+
+@pytest.fixture
+def untrained_workspace(tmp_path):
+    """A private corpus and config, no model: for batches refused before anything is trained."""
+    corpus = tmp_path / "corpus.jsonl"
+    shutil.copy(CORPUS, corpus)
+    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "ARABIC_EVENTS_CACHE": str(tmp_path / "cache"),
+           "BENTOML_DO_NOT_TRACK": "true"}
+    base = (ROOT / "configs" / "tiny.yaml").read_text(encoding="utf-8").replace("annotations/corpus.jsonl", str(corpus))
+    return type("Workspace", (), {"path": tmp_path, "corpus": corpus, "env": env, "base": base})
+
+
+def seeds():
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+
+
+def test_articles_without_spans_are_refused_and_change_nothing(untrained_workspace):
+    ws = untrained_workspace
+    before = ws.corpus.read_bytes()
+    articles = write(ws.path / "articles.jsonl",
+                     "".join(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n" for r in seeds()))
+    result = retrain(ws, "--add", str(articles), tolerance=0.01)
+    assert result.returncode == 1
+    assert result.stderr.count("no 'spans': an article, not an annotation") == 5
+    assert ws.corpus.read_bytes() == before and not (ws.path / "history.jsonl").exists()
+
+
+def test_a_version_without_spans_does_not_replace_an_annotated_article(untrained_workspace):
+    ws = untrained_workspace
+    before = ws.corpus.read_bytes()
+    emptied = {**seeds()[4], "spans": []}
+    batch = write(ws.path / "batch.jsonl", json.dumps(emptied, ensure_ascii=False) + "\n")
+    result = retrain(ws, "--add", str(batch), tolerance=0.01)
+    assert result.returncode == 1
+    assert (f"'seed-004' has no span and would replace the version in {ws.corpus} that has 49 span(s); "
+            "pass --allow-emptying if its annotations are to go") in result.stderr
+    assert ws.corpus.read_bytes() == before and not (ws.path / "history.jsonl").exists()
+
+
+def test_a_batch_that_loses_spans_is_stored_but_not_promoted(workspace):
+    corrected = {**seeds()[4], "spans": seeds()[4]["spans"][:-1]}
+    batch = write(workspace.path / "batch.jsonl", json.dumps(corrected, ensure_ascii=False) + "\n")
+    result = retrain(workspace, "--add", str(batch), tolerance=1.0)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "the training data lost spans (287 before the merge, 286 after); give --allow-emptying" in result.stdout
+    assert "NOT PROMOTED" in result.stdout
+    assert (workspace.home / "arabic-event-tagger.served").read_text().strip() == workspace.served

@@ -155,6 +155,19 @@ def test_a_corrected_article_is_kept_for_retraining(server):
     assert json.loads(lines[-1])["spans"] == article["spans"][:4]
 
 
+def test_a_correction_that_empties_an_article_of_the_corpus_gets_409_unless_allowed(server):
+    article = ARTICLES[4]
+    before = server.pending.read_text(encoding="utf-8") if server.pending.exists() else ""
+    emptied = {"id": article["id"], "text": article["text"], "spans": []}
+    response = post(server, "/annotations", emptied)
+    assert response.status_code == 409
+    assert response.json()["error"] == (
+        "'seed-004' has no span and would replace the version in the corpus that has 49 span(s); "
+        'send "allow_emptying": true if its annotations are to go')
+    assert (server.pending.read_text(encoding="utf-8") if server.pending.exists() else "") == before
+    assert post(server, "/annotations", {**emptied, "allow_emptying": True}).status_code == 201
+
+
 def test_an_invalid_correction_gets_400_with_its_problems_and_is_not_kept(server):
     before = server.pending.read_text(encoding="utf-8") if server.pending.exists() else ""
     record = {"id": "bad", "text": "قصفت الطائرات الموقع.", "spans": [{"start": 1, "end": 4, "label": "ATTACK"}]}
@@ -162,3 +175,30 @@ def test_an_invalid_correction_gets_400_with_its_problems_and_is_not_kept(server
     assert response.status_code == 400
     assert response.json()["problems"] == ["span ATTACK 1-4 «صفت»: starts or ends inside a word"]
     assert (server.pending.read_text(encoding="utf-8") if server.pending.exists() else "") == before
+
+
+def test_records_returns_one_object_per_incident_with_offsets_that_hold(server):
+    article = {"id": "s4", "text": ARTICLES[4]["text"], "date": "2024-01-23", "source": "Enab Baladi"}
+    response = post(server, "/records", {"articles": [article]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    for record in body["records"]:
+        assert record["event_type"] in ("attack", "retaliation") and record["sources"][0]["date"] == "2024-01-23"
+        for m in record["mentions"]:
+            assert article["text"][m["start"] : m["end"]] == m["text"]
+
+
+def test_records_without_a_date_work_with_a_warning(server):
+    response = post(server, "/records", {"articles": [{"id": "x", "text": ARTICLES[4]["text"]}]})
+    assert response.status_code == 200 and any("no publication date" in w for w in response.json()["warnings"])
+
+
+@pytest.mark.parametrize("articles, status, message", [
+    ([{"id": "x", "text": "قصف", "date": "30/01/2024"}], 400, "articles[0]: date '30/01/2024' is not an ISO date"),
+    ([], 400, "articles is empty"),
+    ([{"id": "x", "text": "  "}], 400, "articles[0]: text is empty"),
+    ([{"id": "x", "text": "قصف"}, {"id": "x", "text": "غارة"}], 400, "articles[1]: duplicate id 'x'"),
+])
+def test_bad_records_requests_get_a_specific_4xx(server, articles, status, message):
+    response = post(server, "/records", {"articles": articles})
+    assert response.status_code == status and message in response.json()["error"]

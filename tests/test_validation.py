@@ -97,6 +97,8 @@ def test_malformed_json(tmp_path):
         ({"text": TEXT, "spans": []}, "'id' must be a non-empty string"),
         ({"id": "d1", "spans": []}, "'text' must be a string"),
         ({"id": "d1", "text": TEXT, "spans": {}}, "'spans' must be a list"),
+        ({"id": "d1", "text": TEXT},
+         "no 'spans': an article, not an annotation (an article that was read and reports no event carries \"spans\": [])"),
         ({"id": "d1", "text": TEXT, "spans": [{"start": "0", "end": 4, "label": "ATTACK"}]},
          "span 0: 'start' and 'end' must be integers"),
     ],

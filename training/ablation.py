@@ -20,8 +20,8 @@ from model.document import Document
 from model.predictor import EventExtractor
 from training.baselines import baseline_predictions
 from training.config import TrainConfig
-from training.crossval import make_folds
 from training.evaluation import predict_documents
+from training.folds import is_constructed, make_folds
 from training.metrics import DocumentPrediction, score
 from training.store import data_fingerprint, inference_settings
 from training.trainer import train
@@ -65,9 +65,9 @@ def ablate(
     console: Console,
     checkpoint: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """``sources``: name -> documents (a name starting with "contrast" is train-only);
+    """``sources``: name -> documents (constructed ones, ``training.folds.is_constructed``, are train-only);
     ``settings``: (label, source names to train on, config)."""
-    real = [(name, d) for name, docs in sources.items() if not name.startswith("contrast") for d in docs]
+    real = [(name, d) for name, docs in sources.items() for d in docs if not is_constructed(d)]
     plan = make_folds([d for _, d in real], folds, seed)
     results: dict[str, Any] = {"folds": [[real[i][1].id for i in fold] for fold in plan], "settings": {}}
     for label, names, config in settings:
@@ -83,7 +83,7 @@ def ablate(
             predictions.update({d.id: p for d, p in zip(test, predict_documents(extractor, test))})
             baseline.update({d.id: p for d, p in zip(test, baseline_predictions(training, test))})
         per_source = {}
-        for name in [n for n in sources if not n.startswith("contrast")] + ["pooled"]:
+        for name in [n for n in sources if n in {m for m, _ in real}] + ["pooled"]:
             docs = [d for n, d in real if name in (n, "pooled")]
             preds = [predictions[d.id] for d in docs]
             trivial = [baseline[d.id] for d in docs]

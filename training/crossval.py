@@ -5,22 +5,24 @@ the same fold. With ``folds`` equal to the number of groups (the default) this
 is leave-one-article-out. ``testable`` narrows the documents that are ever held
 out (say, the seed articles): the others train in every fold and are never
 scored, which is how a recipe trained on several sources is cross-validated on
-one of them without a fold per document of every source.
+one of them without a fold per document of every source. Only real documents
+are ever held out, whole incident groups at a time (``training.folds``).
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from rich.console import Console
 
 from model.document import Document
+from model.errors import UserError
 from model.predictor import EventExtractor
 from training.baselines import baseline_predictions
 from training.config import TrainConfig
 from training.evaluation import predict_documents
+from training.folds import held_out_folds
 from training.metrics import DocumentPrediction, score
 from training.store import data_fingerprint, inference_settings
 from training.trainer import train
@@ -31,35 +33,24 @@ from training.trainer import train
 PRECISION_SYSTEMS = {"model": "fp32", "model (bf16)": "bf16", "model (int8)": "int8"}
 
 
-def group_of(document: Document) -> str:
-    return str(document.meta.get("group") or document.id)
-
-
-def make_folds(documents: Sequence[Document], folds: int | None, seed: int) -> list[list[int]]:
-    """Lists of document indices; whole groups per fold, groups shuffled with ``seed``."""
-    groups: dict[str, list[int]] = {}
-    for i, document in enumerate(documents):
-        groups.setdefault(group_of(document), []).append(i)
-    names = sorted(groups)
-    random.Random(seed).shuffle(names)
-    count = len(names) if not folds else min(folds, len(names))
-    buckets: list[list[int]] = [[] for _ in range(count)]
-    for k, name in enumerate(names):
-        buckets[k % count].extend(groups[name])
-    return [sorted(b) for b in buckets]
-
-
 def crossvalidate(
     config: TrainConfig,
     documents: Sequence[Document],
     folds: int | None = None,
     console: Console | None = None,
-    testable: Sequence[int] | None = None,
+    testable: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Per-fold and pooled scores of the model at each precision and of the baselines, on the held-out documents."""
+    """Per-fold and pooled scores of the model at each precision and of the baselines, on the held-out documents.
+
+    ``testable``: ids of the documents to hold out (with their incident groups); by default every real one.
+    """
     console = console or Console(stderr=True)
-    pool = sorted(testable) if testable is not None else list(range(len(documents)))
-    plan = [[pool[j] for j in fold] for fold in make_folds([documents[i] for i in pool], folds, config.seed)]
+    plan = held_out_folds(documents, folds, config.seed, testable)
+    pool = sorted(i for fold in plan for i in fold)
+    if not pool:
+        raise UserError("no real document to hold out (constructed contrast documents are only ever trained on)")
+    if len(pool) == len(documents):
+        raise UserError("cross-validation needs documents left to train on in every fold")
     predictions: dict[str, dict[int, DocumentPrediction]] = {name: {} for name in [*PRECISION_SYSTEMS, "baseline"]}
     per_fold = []
     seconds = 0.0

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 from sklearn.metrics import precision_recall_fscore_support
@@ -104,28 +105,43 @@ def prediction_from_spans(document: Document, spans: list[Span], sentence_types:
     return DocumentPrediction(kept, sentence_types, events)
 
 
+def overlap_matches(gold: Sequence[Span], pred: Sequence[Span]) -> int:
+    """How many (gold, predicted) pairs of overlapping spans can be matched one-to-one.
+
+    Each span is matched at most once, so a sentence-long prediction finds one gold
+    span, not all of them, and a gold span predicted in four pieces counts once. A
+    bipartite assignment maximises the number of matched pairs, then their shared characters.
+    """
+    if not gold or not pred:
+        return 0
+    shared = np.array([[max(0, min(g.end, p.end) - max(g.start, p.start)) for p in pred] for g in gold], dtype=float)
+    weight = (shared > 0) * (1 + shared / (shared.sum() + 1))  # a pair always outweighs any extra overlap
+    rows, columns = linear_sum_assignment(weight, maximize=True)
+    return int((shared[rows, columns] > 0).sum())
+
+
 def lenient_span_scores(documents: Sequence[Document], predictions: Sequence[DocumentPrediction]) -> dict:
-    """Overlap match: a span counts when a span of the other side has its label and shares a character."""
+    """Overlap match, one-to-one: a predicted and a gold span of the same label that share a character match,
+    each span at most once (``overlap_matches``)."""
     from model.labels import SPAN_LABELS
 
-    counts = {label: [0, 0, 0, 0] for label in SPAN_LABELS}  # matched pred, pred, matched gold, gold
+    counts = {label: [0, 0, 0] for label in SPAN_LABELS}  # matched pairs, pred, gold
     for document, prediction in zip(documents, predictions):
         for label in SPAN_LABELS:
             gold = [s for s in document.spans if s.label == label]
             pred = [s for s in prediction.spans if s.label == label]
-            counts[label][0] += sum(1 for p in pred if any(p.overlaps(g) for g in gold))
+            counts[label][0] += overlap_matches(gold, pred)
             counts[label][1] += len(pred)
-            counts[label][2] += sum(1 for g in gold if any(g.overlaps(p) for p in pred))
-            counts[label][3] += len(gold)
+            counts[label][2] += len(gold)
 
-    def row(matched_pred: int, pred: int, matched_gold: int, gold: int) -> dict[str, float]:
-        precision = matched_pred / pred if pred else 0.0
-        recall = matched_gold / gold if gold else 0.0
+    def row(matched: int, pred: int, gold: int) -> dict[str, float]:
+        precision = matched / pred if pred else 0.0
+        recall = matched / gold if gold else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return {"precision": precision, "recall": recall, "f1": f1, "support": gold}
 
-    scores = {label: row(*c) for label, c in counts.items() if c[1] or c[3]}
-    scores["micro avg"] = row(*[sum(c[i] for c in counts.values()) for i in range(4)])
+    scores = {label: row(*c) for label, c in counts.items() if c[1] or c[2]}
+    scores["micro avg"] = row(*[sum(c[i] for c in counts.values()) for i in range(3)])
     return scores
 
 

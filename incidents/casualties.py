@@ -1,0 +1,67 @@
+"""CASUALTIES spans to ACLED counts: fatalities and injuries, 0 for an explicit "no casualties".
+
+A span names its outcome with a word of killing (مقتل، قتلى، مصرع، استشهاد…) or of wounding
+(إصابة، جرحى، بجروح…); its count is the number next to it (``numbers.parse_count``). With no
+number, a nominative dual is two, a plural of victims (``سقوط قتلى وجرحى``) is coded like
+"several", one person in the singular (``شخصاً``) is one; otherwise the count is unknown. Material damage (``أضرار``، ``تدمير``) counts neither.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from incidents.arabic import folded_words, strip_clitics
+from incidents.numbers import VAGUE, parse_count
+
+KILLED = ("قتل", "مقتل", "قتلي", "قتيل", "مصرع", "استشهاد", "شهيد", "شهداء", "قتلوا", "قضي", "موت", "وفاه", "ضحايا", "ضحيه")
+INJURED = ("اصابه", "اصابات", "جرحي", "جريح", "جروح", "اصيب", "اصيبوا", "مصاب", "مصابين", "جرح")
+NONE = ("دون", "بدون", "عدم", "لا", "لم")  # دون وقوع ضحايا، عدم وقوع إصابات
+SEVERAL = VAGUE["عده"]
+HEDGES = ("ربما", "يحتمل", "محتمل", "يرجح")
+PLURAL_VICTIMS = ("قتلي", "جرحي", "ضحايا", "شهداء", "اصابات", "مصابين", "قتلوا", "اصيبوا")
+ONE_PERSON = ("شخص", "شخصا", "مدني", "مدنيا", "جندي", "جنديا", "عنصر", "عنصرا", "طفل", "طفلا", "امراه", "مقاتل", "مقاتلا")
+
+
+def _implicit_count(words: list[str]) -> int | None:
+    """No number said: a nominative dual (``مدنيان``) is two, a plural of victims (``قتلى``) "several",
+    one person named in the singular (``شخصاً``) one; otherwise unknown."""
+    if any(w.endswith("يان") for w in words):
+        return 2
+    if any(w in PLURAL_VICTIMS for w in words):
+        return SEVERAL
+    if any(w in ONE_PERSON for w in words):
+        return 1
+    return None
+
+
+@dataclass(frozen=True)
+class Casualties:
+    fatalities: int | None = None
+    injuries: int | None = None
+
+
+def _has(words: list[str], stems: tuple[str, ...]) -> bool:
+    return any(w in stems or w.startswith(stems) for w in words)
+
+
+def parse_casualties(text: str) -> Casualties:
+    """``مقتل 5 أفراد`` -> (5, None); ``دون وقوع ضحايا`` -> (0, 0); ``إصابة تسعة وخمسين أميركياً`` -> (None, 59)."""
+    words = [strip_clitics(w) for w in folded_words(text)]
+    killed = _has(words, KILLED)
+    injured = _has(words, INJURED)
+    if not (killed or injured):
+        return Casualties()
+    if any(w in HEDGES for w in words):  # "شخصاً آخر ربما قتل": possibly killed is not reported killed
+        return Casualties()
+    if any(w in NONE for w in words):
+        # "no victims" covers both; "no injuries" says nothing of deaths beyond that none were reported
+        return Casualties(0 if killed or "اصابات" in words else None, 0 if injured or "ضحايا" in words else None)
+    count = parse_count(text)
+    if count is None:
+        count = _implicit_count(words)
+        if count is None:
+            return Casualties()
+    if killed and injured:
+        # "killed and wounded" with one figure: the figure is the dead (ACLED's lowest-figure rule)
+        return Casualties(count, SEVERAL if count == SEVERAL else None)
+    return Casualties(count, None) if killed else Casualties(None, count)

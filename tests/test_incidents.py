@@ -1,0 +1,360 @@
+"""Event records: the normalisers on hand-computed cases, merging, retaliation links, ids, bad input.
+
+Response objects are built from the gold spans of the seed articles (``gold_events``, the
+assembly predictions go through) or written by hand; no model is needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+import pytest
+
+from incidents.actors import default_actors
+from incidents.casualties import Casualties, parse_casualties
+from incidents.dates import When, resolve_time
+from incidents.export import CSV_COLUMNS, render
+from incidents.inputs import Article, parse_date, read_record_articles
+from incidents.numbers import parse_count
+from incidents.places import Place, default_gazetteer, resolve_place
+from incidents.records import FIELDS, build_records
+from model.errors import UserError
+from training.metrics import gold_events
+
+TUESDAY = dt.date(2024, 1, 30)
+
+
+# dates: publication date Tuesday 2024-01-30 unless said
+@pytest.mark.parametrize("text, expected", [
+    ("مساء السبت", dt.date(2024, 1, 27)),        # the Saturday before
+    ("أمس", dt.date(2024, 1, 29)),
+    ("الليلة الماضية", dt.date(2024, 1, 29)),
+    ("فجر اليوم", dt.date(2024, 1, 30)),
+    ("الثلاثاء", dt.date(2024, 1, 30)),          # the publication day's own weekday is that day
+    ("الخميس الماضي", dt.date(2024, 1, 25)),
+    ("قبل يومين", dt.date(2024, 1, 28)),
+])
+def test_relative_times_resolve_against_the_publication_date(text, expected):
+    assert resolve_time(text, TUESDAY) == When(expected, 1)
+
+
+def test_levantine_month_with_weekday_from_seed_000():
+    # seed-000, published Friday 2022-01-07: "والخميس 6 كانون الثاني"
+    assert resolve_time("والخميس 6 كانون الثاني", dt.date(2022, 1, 7)) == When(dt.date(2022, 1, 6), 1)
+
+
+def test_ordinal_day_and_double_month_name_from_seed_001():
+    assert resolve_time("الثالث من كانون الثاني/ يناير الجاري", dt.date(2022, 1, 5)).date == dt.date(2022, 1, 3)
+
+
+def test_a_month_alone_has_month_precision():
+    assert resolve_time("منتصف تشرين الأول 2023", TUESDAY) == When(dt.date(2023, 10, 1), 3)
+
+
+def test_no_time_span_gives_the_publication_date_at_week_precision_and_says_so():
+    when = resolve_time(None, TUESDAY)
+    assert (when.date, when.precision) == (TUESDAY, 2) and "publication date" in when.note
+
+
+def test_relative_time_without_publication_date_stays_unresolved():
+    assert resolve_time("مساء السبت", None).date is None
+    assert resolve_time("5 فبراير 2018", None) == When(dt.date(2018, 2, 5), 1)
+
+
+# numbers and casualties
+@pytest.mark.parametrize("text, expected", [
+    ("خمسة عشر", 15), ("إصابة تسعة وخمسين أميركياً", 59), ("مقتل ٣ امريكيين", 3), ("ثمانية صواريخ", 8),
+    ("لخمسة وخمسين هجوماً", 55), ("ثلاث شاحنات", 3), ("عشرات الجنود", 12), ("عدة قذائف", 3), ("صواريخ", None),
+])
+def test_counts(text, expected):
+    assert parse_count(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("دون وقوع ضحايا", Casualties(0, 0)),
+    ("مقتل 5 أفراد", Casualties(5, None)),
+    ("إصابة تسعة وخمسين أميركياً", Casualties(None, 59)),
+    ("مقتل سبعة مدنيين", Casualties(7, None)),
+    ("بأضرار مادية", Casualties(None, None)),       # damage is not a casualty
+    ("تدمير 3 من الشاحنات", Casualties(None, None)),
+])
+def test_casualties(text, expected):
+    assert parse_casualties(text) == expected
+
+
+# places
+def test_countryside_with_proclitic_is_part_of_deir_ez_zor():
+    place = default_gazetteer().resolve("بريف دير الزور الشرقي")
+    assert (place.location, place.country, place.admin1, place.geonameid, place.geo_precision) == \
+        ("Deir ez-Zor", "SY", "Deir-ez-Zor", 170794, 2)
+
+
+def test_a_base_comes_from_the_config_table():
+    place = default_gazetteer().resolve("بحقل العمر النفطي")
+    assert (place.location, place.country, place.geo_precision) == ("Al-Omar oil field", "SY", 1)
+
+
+def test_ambiguous_town_takes_the_country_of_its_region():
+    # أريحا is Jericho (PS) and Ariha (SY); بريف إدلب says which
+    place = default_gazetteer().resolve("مدينة أريحا بريف إدلب")
+    assert (place.location, place.country, place.admin1, place.geo_precision) == ("Arīḩā", "SY", "Idleb", 1)
+
+
+def test_gazetteer_name_written_as_one_word():
+    assert default_gazetteer().resolve("بمدينتي البوكمال والميادين").geonameid == 174448  # GeoNames: البو كمال
+
+
+def test_unknown_place_keeps_its_text_and_has_no_coordinates():
+    assert resolve_place(["قرية حطلة شمال شرق المدينة"], []) == Place("قرية حطلة شمال شرق المدينة")
+
+
+def test_a_country_has_no_coordinates():
+    place = default_gazetteer().resolve("شرقي سوريا")
+    assert (place.country, place.latitude, place.geo_precision) == ("SY", None, 3)
+
+
+# actors
+def test_actor_spelling_variants_are_one_actor():
+    actors = default_actors()
+    assert actors.match("المليشيات الإيرانية") == actors.match("الميليشيات الإيرانية") == actors.match("جماعات مدعومة إيرانياً")
+    assert actors.match("طائرات التحالف الدولي").name == "US-led coalition (Operation Inherent Resolve)"
+
+
+def test_unknown_actor_stays_as_text():
+    assert not default_actors().match("الجيش").known
+    assert default_actors().match("الجيش").name == "الجيش"
+
+
+# records from the seeds' gold spans
+PUBLISHED = {"seed-000": "2022-01-07", "seed-001": "2022-01-05", "seed-002": "2023-11-16", "seed-003": "2023-11-01",
+             "seed-004": "2024-01-23"}
+
+
+def seed_records(corpus, ids):
+    documents = [d for d in corpus if d.id in ids]
+    articles = [Article(d.id, d.text, dt.date.fromisoformat(PUBLISHED[d.id])) for d in documents]
+    return build_records(articles, [{"id": d.id, "events": gold_events(d)} for d in documents])
+
+
+def record_of(records, trigger_text):
+    return next(r for r in records if trigger_text in [m["text"] for m in r["mentions"]])
+
+
+def test_headline_and_body_of_one_attack_are_one_record(corpus):
+    records, _ = seed_records(corpus, {"seed-001"})
+    record = record_of(records, "استهداف")  # the headline
+    assert [m["text"] for m in record["mentions"]][:2] == ["استهداف", "استهدفت"]
+    assert (record["location"], record["event_date"], record["fatalities"]) == ("Al-Omar oil field", "2022-01-05", 0)
+    assert record["weapon"] == "rocket/missile" and record["sub_event_type"] == "Shelling/artillery/missile attack"
+
+
+def test_an_attack_and_the_retaliation_answering_it_stay_apart_and_linked(corpus):
+    records, _ = seed_records(corpus, {"seed-004"})
+    retaliation = record_of(records, "ردت")
+    attack = record_of(records, "استهداف")
+    assert retaliation["event_id"] != attack["event_id"]
+    assert retaliation["event_type"] == "retaliation" and retaliation["retaliation_for"] == attack["event_id"]
+    assert attack["location"] == "Conoco gas field"
+
+
+def test_two_days_are_two_incidents(corpus):
+    records, _ = seed_records(corpus, {"seed-002"})
+    days = {record_of(records, "ضرباتها الجوية")["event_date"], record_of(records, "ضربات")["event_date"]}
+    assert days == {"2023-11-12", "2023-11-13"}
+
+
+def test_counts_of_attacks_make_no_record_and_are_reported(corpus):
+    records, warnings = seed_records(corpus, {"seed-002"})
+    assert all(m["text"] != "هجوماً" for r in records for m in r["mentions"])
+    assert any(w.startswith("seed-002: 3 count(s)") for w in warnings)
+
+
+def test_mentions_keep_offsets_into_the_original_text(corpus):
+    records, _ = seed_records(corpus, set(PUBLISHED))
+    texts = {d.id: d.text for d in corpus}
+    for record in records:
+        assert set(record) == set(FIELDS)
+        for m in record["mentions"]:
+            assert texts[m["article_id"]][m["start"] : m["end"]] == m["text"]
+
+
+# across articles: three outlets on one rocket attack, and another attack on another day
+def response(article_id, text, events):
+    """A response object with the events given as (type, trigger, {role: text}); offsets found in ``text``."""
+    out = []
+    for event_type, trigger, arguments in events:
+        start = text.index(trigger)
+        out.append({"type": event_type, "sentence": 0, "score": 0.9,
+                    "trigger": {"start": start, "end": start + len(trigger), "text": trigger},
+                    "arguments": [{"role": role, "start": text.index(value), "end": text.index(value) + len(value),
+                                   "text": value, "score": 0.9} for role, value in arguments.items()]})
+    return {"id": article_id, "events": out}
+
+
+OUTLETS = [
+    (Article("a", "استهدفت المقاومة الإسلامية في العراق مساء الاثنين قاعدة كونيكو بثلاثة صواريخ.", dt.date(2024, 1, 23), "A"),
+     [("attack", "استهدفت", {"ATTACKER": "المقاومة الإسلامية في العراق", "TIME": "مساء الاثنين",
+                             "TARGET": "قاعدة كونيكو", "WEAPON": "بثلاثة صواريخ"})]),
+    (Article("b", "سقطت صواريخ على حقل كونيكو الليلة الماضية في هجوم تبنته فصائل عراقية دون وقوع إصابات.", dt.date(2024, 1, 23), "B"),
+     [("attack", "هجوم", {"LOCATION": "حقل كونيكو", "TIME": "الليلة الماضية", "CASUALTIES": "دون وقوع إصابات"})]),
+    (Article("c", "تعرضت القاعدة الأمريكية في حقل كونيكو لقصف صاروخي يوم الاثنين 22 كانون الثاني.", dt.date(2024, 1, 24), "C"),
+     [("attack", "لقصف صاروخي", {"TARGET": "القاعدة الأمريكية", "LOCATION": "حقل كونيكو",
+                                  "TIME": "يوم الاثنين 22 كانون الثاني"})]),
+    (Article("d", "استهدفت المقاومة الإسلامية في العراق قاعدة كونيكو مساء الأربعاء.", dt.date(2024, 1, 25), "D"),
+     [("attack", "استهدفت", {"ATTACKER": "المقاومة الإسلامية في العراق", "TARGET": "قاعدة كونيكو",
+                             "TIME": "مساء الأربعاء"})]),
+]
+
+
+def outlet_records(order=(0, 1, 2, 3)):
+    chosen = [OUTLETS[i] for i in order]
+    return build_records([a for a, _ in chosen], [response(a.id, a.text, e) for a, e in chosen])[0]
+
+
+def test_three_outlets_on_one_attack_are_one_record_and_another_day_stays_apart():
+    records = outlet_records()
+    assert len(records) == 2
+    monday, wednesday = records
+    assert [s["article_id"] for s in monday["sources"]] == ["a", "b", "c"]
+    assert (monday["event_date"], monday["location"], monday["actor1"]) == \
+        ("2024-01-22", "Conoco gas field", "Islamic Resistance in Iraq")
+    assert (monday["fatalities"], monday["injuries"], monday["weapon"]) == (0, 0, "rocket/missile")
+    assert wednesday["event_date"] == "2024-01-24" and [s["article_id"] for s in wednesday["sources"]] == ["d"]
+
+
+def test_event_ids_are_stable_and_independent_of_article_order():
+    assert [r["event_id"] for r in outlet_records()] == [r["event_id"] for r in outlet_records()]
+    assert {r["event_id"] for r in outlet_records()} == {r["event_id"] for r in outlet_records((3, 2, 1, 0))}
+
+
+def test_exports():
+    records = outlet_records()
+    rows = list(csv.DictReader(io.StringIO(render(records, "csv"))))
+    assert tuple(rows[0]) == CSV_COLUMNS and rows[0]["source"] == "A; B; C" and rows[0]["fatalities"] == "0"
+    geo = json.loads(render(records, "geojson"))
+    assert geo["features"][0]["geometry"] == {"type": "Point", "coordinates": [40.30, 35.33]}
+
+
+# bad input
+def test_a_date_that_is_not_iso_is_an_error_naming_it():
+    with pytest.raises(UserError, match=r"articles\[2\]: date '30/01/2024' is not an ISO date"):
+        parse_date("30/01/2024", "articles[2]")
+    assert parse_date("2024-01-30T08:00:00Z", "x") == TUESDAY
+
+
+def test_repeated_article_ids_are_refused():
+    from incidents.inputs import unique_ids
+
+    with pytest.raises(UserError, match=r"articles\[1\]: duplicate id 'a'"):
+        unique_ids([Article("a", "نص"), Article("a", "نص آخر")])
+
+
+def test_input_file_with_a_bad_date_names_its_line(tmp_path):
+    path = tmp_path / "articles.jsonl"
+    path.write_text('{"id": "a", "text": "نص", "date": "2024-01-30"}\n{"id": "b", "text": "نص", "date": "أمس"}\n',
+                    encoding="utf-8")
+    with pytest.raises(UserError, match=r"articles.jsonl:2: date 'أمس' is not an ISO date"):
+        read_record_articles(path)
+
+
+# end to end, with the tiny model
+@pytest.mark.slow
+def test_records_command_writes_records_for_a_jsonl_of_articles(tiny_env, tmp_path):
+    from tests.conftest import run_cli
+
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text("".join(json.dumps({"id": a.id, "text": a.text, "date": a.date.isoformat(), "source": a.source},
+                                           ensure_ascii=False) + "\n" for a, _ in OUTLETS), encoding="utf-8")
+    out = tmp_path / "records.jsonl"
+    run_cli(tiny_env, "records", str(articles), "-o", str(out))
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    texts = {a.id: a.text for a, _ in OUTLETS}
+    for record in records:
+        assert list(record) == list(FIELDS)
+        for m in record["mentions"]:
+            assert texts[m["article_id"]][m["start"] : m["end"]] == m["text"]
+    run_cli(tiny_env, "records", str(articles), "-o", str(tmp_path / "records.csv"), "--format", "csv")
+    assert (tmp_path / "records.csv").read_text(encoding="utf-8").startswith(",".join(CSV_COLUMNS[:4]))
+
+
+@pytest.mark.slow
+def test_records_command_refuses_a_bad_date_and_writes_nothing(tiny_env, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text('{"id": "a", "text": "قصفت طائرات حربية مدينة أريحا.", "date": "السبت"}\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "arabic_events", "records", str(articles), "-o", str(tmp_path / "r.jsonl")],
+                            cwd=ROOT, env=tiny_env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert "articles.jsonl:1: date 'السبت' is not an ISO date" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+# context
+def test_a_mention_without_time_takes_the_date_told_earlier_in_the_article(corpus):
+    # seed-003, published Wednesday 2023-11-01: "طائرات مجهولة استهدفت …، الإثنين، شاحنات", then
+    # "الغارات جاءت رداً على إطلاق …" with no TIME: Monday 2023-10-30
+    records, _ = seed_records(corpus, {"seed-003"})
+    record = record_of(records, "رداً")
+    assert (record["event_date"], record["time_precision"]) == ("2023-10-30", 1)
+    assert "no time of its own" in " ".join(record["normalisation_notes"])
+
+
+def test_an_unknown_place_is_placed_near_the_place_named_in_its_sentence(corpus):
+    # seed-000: "قرية حطلة شمال شرق المدينة" (not in GeoNames) in the sentence that names دير الزور
+    records, _ = seed_records(corpus, {"seed-000"})
+    record = record_of(records, "قصف مدفعي")
+    assert (record["location"], record["geo_precision"]) == ("Deir ez-Zor", 2)
+
+
+# evaluation
+def test_b_cubed_on_a_hand_computed_clustering():
+    # gold {a b c} {d}; predicted {a b} {c d}: precision (1+1+1/2+1/2)/4 = 0.75, recall (2/3+2/3+1/3+1)/4 = 2/3
+    from incidents.evaluation import b_cubed
+
+    scores = b_cubed({"a": 1, "b": 1, "c": 1, "d": 2}, {"a": "x", "b": "x", "c": "y", "d": "y"})
+    assert (scores["precision"], scores["recall"], scores["f1"]) == (0.75, 0.6667, 0.7059)
+
+
+def test_records_scored_against_themselves_are_perfect():
+    from incidents.evaluation import evaluate_records
+
+    records = outlet_records()
+    report = evaluate_records(records, records)
+    assert all(row["accuracy"] == 1.0 for row in report["fields"].values() if row["support"])
+    assert report["mentions into records (B-cubed)"]["f1"] == report["articles into incidents (B-cubed)"]["f1"] == 1.0
+
+
+def test_splitting_one_incident_costs_recall_only():
+    from incidents.evaluation import evaluate_records
+
+    gold = outlet_records()
+    split = [dict(gold[0], mentions=gold[0]["mentions"][:1]), dict(gold[0], mentions=gold[0]["mentions"][1:]), gold[1]]
+    report = evaluate_records(gold, split)["mentions into records (B-cubed)"]
+    # gold {a b c} {d}; predicted {a} {b c} {d}: precision 1, recall (1/3 + 2/3 + 2/3 + 1)/4 = 2/3
+    assert (report["precision"], report["recall"]) == (1.0, 0.6667)
+
+
+@pytest.mark.slow
+def test_evaluate_records_from_gold_mentions_writes_its_report(tmp_path):
+    import os
+
+    from tests.conftest import ROOT, run_cli
+
+    gold = [line for line in (ROOT / "annotations" / "records-gold.jsonl").read_text(encoding="utf-8").splitlines()
+            if '"seed-004"' in line]
+    path = tmp_path / "gold.jsonl"
+    path.write_text("\n".join(gold) + "\n", encoding="utf-8")
+    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml")}
+    result = run_cli(env, "evaluate", "--records", str(path), "--gold-mentions", "--out", str(tmp_path / "report"))
+    report = json.loads((tmp_path / "report" / "records-report.json").read_text(encoding="utf-8"))
+    assert report["gold records"] == len(gold) == 5 and report["mentions from"] == "gold spans"
+    assert set(report["fields"]) == {"date exact", "date within a day", "country", "admin1", "location within 25 km",
+                                     "fatalities exact"}
+    assert "mentions into records (B-cubed)" in result.stdout
