@@ -8,7 +8,7 @@ rows ``id, events, result`` (the same JSON in ``result``). Problems go to ``_err
 the partitions and never stop the other articles.
 
 ``tagged_dataset`` is the reusable part: a lazy Ray Dataset of tagged articles, for any later step
-(``records`` merges it; a user may join it with their own metadata).
+(``records`` can merge it; a user may join it with their own metadata).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ FORMAT_EXTENSIONS = {"jsonl": ["jsonl", "json"], "parquet": ["parquet"]}
 FORWARDED_ENV = ("BENTOML_HOME", "ARABIC_EVENTS_CACHE", "HF_HUB_OFFLINE", "BENTOML_DO_NOT_TRACK", "TOKENIZERS_PARALLELISM")
 ARTICLES = pa.schema([("id", pa.string()), ("text", pa.string()), ("error", pa.string())])
 TAGGED = pa.schema([("id", pa.string()), ("events", pa.int64()), ("result", pa.string())])
-ROWS_PER_FILE = 10_000  # articles per output partition (about 50 MB of JSON for 600-word articles)
+ROWS_PER_FILE = 10_000  # articles per output partition, at least (the last one of a task may hold fewer)
 LOCAL_ONLY_ENV = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 IO_RESERVE = 1  # a logical CPU the actors leave free: Ray Data's repartition task needs one to split input blocks
 IO_CPUS = 0  # reading, parsing and writing are light next to the model: they take no core from the actors
