@@ -44,7 +44,7 @@ def local_ray():
 
 @pytest.fixture(scope="module")
 def articles() -> list[tuple[str, str]]:
-    """The seed articles and the contrast set: 86 real corpus articles, long and short."""
+    """The seed articles and the contrast set: real corpus articles, long and short."""
     documents = read_documents(ROOT / "annotations" / "corpus.jsonl") + read_documents(ROOT / "annotations" / "contrast.jsonl")
     return [(d.id, d.text) for d in documents]
 
@@ -77,7 +77,7 @@ def ray_run(local_ray, inputs, model_folder, tmp_path_factory):
 def test_output_ids_equal_input_ids(ray_run, articles):
     summary, _, results = ray_run
     assert sorted(r["id"] for r in results) == sorted(i for i, _ in articles)
-    assert summary.articles == len(articles) == 86
+    assert summary.articles == len(articles)
 
 
 def test_spans_and_events_equal_the_local_path_at_fp32(ray_run, articles, model_folder):
@@ -104,9 +104,9 @@ def test_malformed_lines_are_listed_with_file_and_line_and_the_rest_is_tagged(ra
     assert {"broken", "no-text"}.isdisjoint(r["id"] for r in results)
 
 
-def test_each_actor_loads_the_model_once(ray_run, served_tag):
+def test_each_actor_loads_the_model_once(ray_run, served_tag, articles):
     summary = ray_run[0]
-    assert summary.batches >= 22  # 86 articles in batches of 4
+    assert summary.batches >= -(-len(articles) // 4) > ACTORS  # batches of 4 articles
     # an actor still loading when the last batch is done never reports, so at most one load per actor
     assert 1 <= len(summary.loads) <= ACTORS == summary.actors
     assert len({(load["host"], load["pid"]) for load in summary.loads}) == len(summary.loads)
