@@ -49,7 +49,9 @@ corpus-texts: install
 serve: install corpus-texts
 	$(BIN)/arabic-events serve
 
+# The Ray path of the benchmark needs the ray extra.
 bench: install corpus-texts
+	$(BIN)/pip install --quiet -e '.[ray]'
 	$(BIN)/arabic-events bench
 
 clean:

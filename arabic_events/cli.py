@@ -438,20 +438,35 @@ def ablation(
     _say_done(f"wrote {output}", output)
 
 
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 @app.command()
 def tag(
-    articles: Path = typer.Argument(..., metavar="ARTICLES", help="JSONL with id and text, or a folder of .txt files."),
-    output: Path = typer.Option(
-        ..., "-o", "--output", metavar="FILE", help="JSONL file to write, one result per article ('-': standard output)."
+    articles: str = typer.Argument(
+        ..., metavar="ARTICLES",
+        help="JSONL with id and text, or a folder of .txt files; with --engine ray: JSONL or Parquet, a file, folder, glob or fsspec URL.",
     ),
-    model: str = typer.Option(None, "--model", metavar="TAG", help="Model tag in the BentoML store (default: the served model)."),
-    batch: int = typer.Option(8, "--batch", min=1, metavar="N", help="Articles per model batch."),
+    output: str = typer.Option(
+        ..., "-o", "--output", metavar="FILE",
+        help="JSONL file to write, one result per article ('-': standard output); with --engine ray: a new folder of JSONL (or, ending in .parquet, Parquet) partitions.",
+    ),
+    model: str = typer.Option(
+        None, "--model", metavar="TAG",
+        help="Model tag in the BentoML store (default: the served model); with --engine ray also a stored model's folder.",
+    ),
+    batch: int = typer.Option(8, "--batch", "--batch-size", min=1, metavar="N", help="Articles per model batch."),
     precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
     max_chars: int = typer.Option(
         None, "--max-chars", min=1, metavar="N",
         help="Refuse articles longer than this (default: the service's max_article_chars, configs/serving.yaml).",
     ),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="In a folder, read the .txt files of its subfolders too."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray Data actors (needs the package's ray extra)."),
+    address: str = typer.Option(None, "--address", help="--engine ray: address of a running Ray cluster (default: a local Ray on loopback, stopped afterwards)."),
+    actors: int = typer.Option(None, "--actors", min=1, help="--engine ray: actors, each loading the model once (default: one per CPU but one)."),
 ) -> None:
     """Tag articles with a stored model; writes the service's response object per article."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -460,6 +475,12 @@ def tag(
     from serving.settings import load_settings
     from training.store import load_extractor
 
+    if engine is Engine.ray:
+        _tag_on_ray(articles, output, model, batch, precision.value, address, actors)
+        return
+    if address or actors:
+        raise UserError("--address and --actors are options of --engine ray")
+    articles, output = Path(articles), Path(output)
     check_output(output, [articles])
     settings = load_settings()
     inputs = read_articles(articles, recursive, say=_note)
@@ -485,6 +506,21 @@ def tag(
     write_jsonl(output, results)
     events = sum(len(r["events"]) for r in results)
     _say_done(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}", output)
+
+
+def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, precision: str, address: str | None, actors: int | None) -> None:
+    """``tag --engine ray``: the same results, written as partitions; malformed lines listed, the rest tagged."""
+    try:
+        from batch.ray_tagging import ERRORS_FILE, RaySettings, tag_with_ray
+    except ImportError:
+        raise UserError("--engine ray needs Ray Data: pip install -e '.[ray]'") from None
+    summary = tag_with_ray(articles, output, model, precision, RaySettings(address=address, actors=actors, batch_size=batch))
+    console.print(f"tagged {summary.articles} articles ({summary.events} events) with {summary.model} "
+                  f"on {summary.actors} Ray actors -> {output}")
+    for problem in summary.problems[:10]:
+        err.print(problem, markup=False, highlight=False)
+    if summary.problems:
+        raise UserError(f"{len(summary.problems)} malformed article(s) skipped, all listed in {output.rstrip('/')}/{ERRORS_FILE}")
 
 
 class RecordFormat(str, Enum):

@@ -9,6 +9,7 @@ project root.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import platform
@@ -244,6 +245,16 @@ def run(train_epoch: bool = True) -> dict[str, Any]:
     results["tag_articles_per_s"] = len(articles) / tag_seconds
     results["tag_tokens_per_s"] = tokens / tag_seconds
 
+    if importlib.util.find_spec("ray") is not None:
+        console.print(f"2b/5 the Ray path (`tag --engine ray`) at 1 to {os.cpu_count()} actors, paired with `tag`")
+        from benchmarks.ray_path import ray_scaling
+
+        def local_pass(inputs: list[tuple[str, str]]) -> float:
+            return timed(lambda: [tagger.extract_many(inputs[b : b + 8]) for b in range(0, len(inputs), 8)])
+
+        per_article = sum(len(w) for w in windows_of(extractor, [("600", article_of_words(articles, 600))]))
+        results.update(ray_scaling(articles, tokens, str(stored.tag), served, local_pass, per_article))
+
     console.print(f"3/5 the service over loopback ({served})")
     article = article_of_words(articles, 600)
     results["latency_article_words"] = len(article.split())
@@ -312,6 +323,12 @@ ROWS = [
     ("p95_ms_600_words_int8", "/extract p95, int8 service", "{:.0f} ms"),
     ("tag_tokens_per_s", "arabic-events tag (in-process path, serving precision)", "{:,.0f} tokens/s"),
     ("tag_to_raw_ratio", "tag / raw forward at the serving precision, paired runs", "{:.2f}"),
+    ("ray_1_actors_tokens_per_s", "tag --engine ray, 1 actor (local Ray)", "{:,.0f} tokens/s"),
+    ("ray_1_actors_to_tag_ratio", "Ray, 1 actor / local tag, paired runs", "{:.2f}"),
+    ("ray_2_actors_tokens_per_s", "tag --engine ray, 2 actors (local Ray)", "{:,.0f} tokens/s"),
+    ("ray_2_actors_to_tag_ratio", "Ray, 2 actors / local tag, paired runs", "{:.2f}"),
+    ("ray_tokens_per_s_per_core", "Ray, per core at one actor per core", "{:,.0f} tokens/s"),
+    ("ray_core_hours_per_million_600_word_articles", "Ray, projected: 1,000,000 articles of ~600 words", "{:,.0f} core-hours"),
     ("train_seconds_per_epoch", "one training epoch, default data", "{:.0f} s"),
     ("default_training_seconds", "full training of the served model", "{:.0f} s"),
     ("model_size_mb", "one saved model version", "{:.0f} MiB"),

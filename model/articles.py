@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from model.errors import AnnotationProblems, UserError
 from model.validation import Problem, iter_json_lines, read_bytes
+
+
+def iter_jsonl_articles(
+    data: bytes, source: str, default_id: Callable[[int], str] = str
+) -> Iterator[tuple[str, str] | Problem]:
+    """Each non-blank line's ``(id, text)``, or the ``Problem`` that line has (``source:line: message``).
+
+    An article without an id gets ``default_id(line number)``; a repeated id is a problem of the
+    later line. The one validation of input articles, shared by the local and the Ray engine.
+    """
+    seen: set[str] = set()
+    for number, parsed in iter_json_lines(data, source):
+        if isinstance(parsed, Problem):
+            yield parsed
+        elif not isinstance(parsed, dict) or not isinstance(parsed.get("text"), str):
+            yield Problem(source, number, "expected an object with a 'text' string")
+        else:
+            doc_id = str(parsed["id"]) if "id" in parsed else default_id(number)
+            if doc_id in seen:
+                yield Problem(source, number, f"duplicate id '{doc_id}'")
+            else:
+                seen.add(doc_id)
+                yield doc_id, parsed["text"]
 
 
 def text_files(folder: Path, recursive: bool = False, say: Callable[[str], None] = print) -> list[Path]:
@@ -46,18 +69,9 @@ def read_articles(path: Path, recursive: bool = False, say: Callable[[str], None
             except UnicodeDecodeError as exc:
                 raise UserError(f"{file}: not valid UTF-8 (byte {exc.start})") from None
         return articles
-    articles, problems, seen_ids = [], [], set()
-    for number, parsed in iter_json_lines(read_bytes(path), str(path)):
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
-        elif not isinstance(parsed, dict) or not isinstance(parsed.get("text"), str):
-            problems.append(Problem(str(path), number, "expected an object with a 'text' string"))
-        else:
-            doc_id = str(parsed.get("id", number))
-            if doc_id in seen_ids:
-                problems.append(Problem(str(path), number, f"duplicate id '{doc_id}'"))
-            seen_ids.add(doc_id)
-            articles.append((doc_id, parsed["text"]))
+    articles, problems = [], []
+    for item in iter_jsonl_articles(read_bytes(path), str(path)):
+        (problems if isinstance(item, Problem) else articles).append(item)
     if problems:
         raise AnnotationProblems(problems)
     if not articles:

@@ -131,6 +131,24 @@ def get_stored(tag: str | None = None):
 
 
 def load_extractor(tag: str | None = None, **overrides: Any) -> EventExtractor:
+    """The extractor of stored model ``tag`` (default: the served one), or of a stored model's folder.
+
+    A folder (one version of the store, e.g. on a volume every node of a cluster mounts) is read
+    with the inference settings of its ``model.yaml``, as the store would give them.
+    """
+    if tag and Path(tag).is_dir():
+        return _extractor_from_folder(Path(tag), **overrides)
     bento_model = get_stored(tag)
     settings = {**bento_model.info.metadata.get("inference", {}), **overrides}
     return EventExtractor.from_directory(bento_model.path, tag=str(bento_model.tag), **settings)
+
+
+def _extractor_from_folder(folder: Path, **overrides: Any) -> EventExtractor:
+    import yaml
+
+    info_file = folder / "model.yaml"
+    if not info_file.is_file():
+        raise UserError(f"{folder}: not a stored model (no model.yaml); give a model tag or a version folder of the store")
+    info = yaml.safe_load(info_file.read_text(encoding="utf-8"))
+    settings = {**info.get("metadata", {}).get("inference", {}), **overrides}
+    return EventExtractor.from_directory(folder, tag=f"{info['name']}:{info['version']}", **settings)
