@@ -17,7 +17,7 @@ from active.select import Strategy, pick, rank, score_pool
 from model.document import Document
 from model.predictor import EventExtractor
 from training.config import TrainConfig
-from training.crossval import make_folds
+from training.folds import make_folds
 from training.evaluation import predict_documents
 from training.metrics import score
 from training.store import inference_settings

@@ -861,7 +861,6 @@ def retrain(
     from training.retrain import retrain as run_retrain
 
     add = _spelt_once(ctx, add, add_old, "argument 'FILE'")
-    config = _load_config(config_file)
     if source is not None:
         summaries = [(path, import_annotations(source.value, path)) for path in add]
         for path, summary in summaries:
@@ -870,6 +869,7 @@ def retrain(
     else:
         new = read_documents(*add)
     eval_documents = read_documents(eval_file) if eval_file else None
+    config = _load_config(config_file)  # after the user's files: a missing one is the first thing to hear of
     outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, eval_documents, force, _note,
                           allow_emptying)
     table = Table(title=f"held-out comparison ({outcome.served_before or 'nothing served'} -> {outcome.candidate_tag})",

@@ -399,19 +399,20 @@ def import_annotations(
     A file that shows another format than ``tool`` is refused in one line, rather than read
     as the wrong format (a Label Studio export read as doccano: a "malformed JSON" per line).
     """
+    if tool not in (None, "label-studio", "doccano"):
+        raise UserError(f"unknown annotation tool '{tool}' (label-studio or doccano)")
     detected = detect_format(path)
     if tool is None and detected is None:
         raise UserError(f"{path}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)")
-    if tool is not None and detected is not None and detected != tool:
-        raise UserError(f"{path}: this is {FORMAT_NAMES[detected]}, not {FORMAT_NAMES[tool]}; use --from {detected}")
     tool = tool or detected
+    # an option of the other tool is the user's slip whatever the file holds: named first
+    if tool == "label-studio" and keep_empty:
+        raise UserError("--keep-empty is for doccano: Label Studio tells a negative (a submitted annotation "
+                        "without regions) from an unannotated task, and imports the negatives")
+    if tool == "doccano" and accept_predictions:
+        raise UserError("--accept-predictions is for Label Studio: a doccano export holds no pre-annotations")
+    if detected is not None and detected != tool:
+        raise UserError(f"{path}: this is {FORMAT_NAMES[detected]}, not {FORMAT_NAMES[tool]}; use --from {detected}")
     if tool == "label-studio":
-        if keep_empty:
-            raise UserError("--keep-empty is for doccano: Label Studio tells a negative (a submitted annotation "
-                            "without regions) from an unannotated task, and imports the negatives")
         return import_label_studio(path, accept_predictions)
-    if tool == "doccano":
-        if accept_predictions:
-            raise UserError("--accept-predictions is for Label Studio: a doccano export holds no pre-annotations")
-        return import_doccano(path, keep_empty)
-    raise UserError(f"unknown annotation tool '{tool}' (label-studio or doccano)")
+    return import_doccano(path, keep_empty)

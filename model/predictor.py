@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +99,8 @@ class SentenceTagging:
 
     spans: list[Span]
     type_probs: dict[str, float]
-    tag_probs: np.ndarray
-    path_probs: np.ndarray
+    tag_probs: np.ndarray = field(default_factory=lambda: np.zeros((0, len(BIO_TAGS))))
+    path_probs: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def has_arabic(text: str) -> bool:

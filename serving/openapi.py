@@ -104,6 +104,17 @@ def finish_document(spec: dict[str, Any]) -> dict[str, Any]:
             str(route.status): json_response(route.description, route.response, example.get("response")),
             **{str(status): json_response(ERRORS[status], ErrorBody) for status in route.errors},
         }
+    for path, methods in document["paths"].items():
+        operation = methods.get("post")
+        if path in ROUTES or not operation or "x-bentoml-name" not in operation:
+            continue
+        # Routes whose success body has no model of its own yet (records, the Label Studio backend):
+        # a JSON object, and the contract's error body instead of BentoML's exception schemas.
+        operation.update(operationId=operation["x-bentoml-name"], tags=[TAG["name"]])
+        operation["responses"] = {
+            "200": {"description": "Success", "content": {"application/json": {"schema": {"type": "object"}}}},
+            **{str(status): json_response(ERRORS[status], ErrorBody) for status in (400, 413, 503, 500)},
+        }
     document["paths"]["/metadata"] = {
         "get": {
             "tags": [TAG["name"]],

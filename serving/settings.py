@@ -54,6 +54,8 @@ class ServingSettings:
     def corpus_path(self) -> Path:
         """The corpus ``retrain`` merges into: a correction may not empty an article of it unasked."""
         return _in_project(self.corpus)
+
+    @property
     def jobs_path(self) -> Path:
         return _in_project(self.training_jobs)
 

@@ -62,8 +62,6 @@ def free_port() -> int:
 @contextmanager
 def running_service(env: dict[str, str], folder: Path):
     """``bentoml serve`` on a free loopback port with ``env``; stopped by its process id on exit."""
-    import httpx
-
     port = free_port()
     log = folder / "server.log"
     with log.open("w") as out:
@@ -73,26 +71,38 @@ def running_service(env: dict[str, str], folder: Path):
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise RuntimeError(f"server not ready in 120 s: {log.read_text()[-3000:]}")
+        wait_until_up(process, f"{url}/readyz", log, "server", 120)
         yield SimpleNamespace(url=url, pid=process.pid, log=log, process=process)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        stop_group(process)
+
+
+def wait_until_up(process: subprocess.Popen, health_url: str, log: Path, name: str, timeout: float) -> None:
+    """Return once ``health_url`` answers 200; fail with the log's tail if ``process`` exits or time runs out."""
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited: {log.read_text()[-3000:]}")
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+            if httpx.get(health_url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} not up in {timeout} s: {log.read_text()[-3000:]}")
+        time.sleep(0.5)
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """Stop a server started in a session of its own, by its process group id: TERM, then KILL."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import fcntl
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_group, wait_until_up
 
 VERSION = "1.23.2"  # the newest release on PyPI that installs on Python 3.11 here
 USER, PASSWORD, TOKEN = "annotator@example.com", "label-studio-e2e-password", "e2e0123456789abcdef0123456789abcdef0123"
@@ -82,24 +80,8 @@ def running_label_studio(data_dir: Path, startup_timeout: float = 600) -> Iterat
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + startup_timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"Label Studio exited: {log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Label Studio not up in {startup_timeout} s: {log.read_text()[-3000:]}")
-            time.sleep(1)
+        wait_until_up(process, f"{url}/health", log, "Label Studio", startup_timeout)
         with httpx.Client(base_url=url, headers={"Authorization": f"Token {TOKEN}"}, timeout=600) as client:
             yield client
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_group(process)

@@ -89,7 +89,7 @@ def test_annotation_events_are_kept_pending_and_an_update_replaces_the_first_ver
     assert created.status_code == 201
     before = created.json()["pending"]
     updated = post(server.url, "/webhook", annotation_event("ANNOTATION_UPDATED", [(0, 4, "ATTACK"), (18, 23, "TARGET")], task_id=501))
-    assert (updated.status_code, updated.json()) == (201, {"kept": ["label-studio-501"], "pending": before})
+    assert (updated.status_code, updated.json()) == (201, {"kept": ["label-studio-501"], "skipped": [], "pending": before})
     kept = [json.loads(line) for line in server.pending.read_text(encoding="utf-8").splitlines()]
     assert [r["spans"] for r in kept if r["id"] == "label-studio-501"] == [
         [{"start": 0, "end": 4, "label": "ATTACK"}, {"start": 18, "end": 23, "label": "TARGET"}]]
