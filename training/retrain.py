@@ -118,20 +118,20 @@ def promotion_verdict(
     losing them was asked for (``allow_emptying``).
     """
     candidate_f1 = event_f1(candidate_scores)
-    served_f1 = event_f1(reference_scores) if reference_scores is not None else None
-    if candidate_f1 == 0 and not served_f1:
-        scored = "as the reference" if served_f1 is not None else "and no model was served before"
+    reference_f1 = event_f1(reference_scores) if reference_scores is not None else None
+    if candidate_f1 == 0 and not reference_f1:
+        scored = "as the reference" if reference_f1 is not None else "and no model was served before"
         return False, f"event F1 0.000 on the evaluation split, {scored}: nothing shows that it works"
     if spans_after < spans_before and not allow_emptying:
         return False, (f"the training data lost spans ({spans_before} before the merge, {spans_after} after); "
                        "give --allow-emptying if that was meant")
-    if served_f1 is None:
+    if reference_f1 is None:
         return True, "no model was served before"
     if force:
         return True, "--force"
-    promoted = served_f1 - candidate_f1 <= tolerance
+    promoted = reference_f1 - candidate_f1 <= tolerance
     verdict = "within" if promoted else "beyond"
-    return promoted, f"event F1 {candidate_f1:.3f} vs {served_f1:.3f}: {verdict} the tolerance {tolerance}"
+    return promoted, f"event F1 {candidate_f1:.3f} vs {reference_f1:.3f}: {verdict} the tolerance {tolerance}"
 
 
 GATE_NOTE = ("candidate and reference were both trained without the evaluation split and scored on it; "
@@ -156,6 +156,8 @@ def retrain(
     """
     if not new:
         raise UserError("the new batch holds no article")
+    if eval_documents is not None and not eval_documents:
+        raise UserError("--eval: the file holds no article to compare on")
     split = GateSplit.of_documents(eval_documents) if eval_documents is not None else read_gate_split(split_path)
     before = read_corpus(data_paths, say=say)
     if eval_documents is None and not any(split.holds(d) for d in before):
