@@ -462,14 +462,14 @@ def retrain(
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config (YAML)."),
     eval_file: Path = typer.Option(None, "--eval", help="Articles to compare on instead of the evaluation split; no compared model is trained on them."),
     split_file: Path = typer.Option(PROJECT_ROOT / "annotations" / "gate-split.json", "--split", help="The recorded evaluation split (arabic-events gate-split)."),
-    force: bool = typer.Option(False, "--force", help="Promote the candidate even if it scores lower (never one scoring zero like the served model)."),
+    force: bool = typer.Option(False, "--force", help="Promote even if the candidate scores lower than the reference (never when both score zero)."),
     corpus: Path = typer.Option(PROJECT_ROOT / "annotations" / "corpus.jsonl", "--corpus", help="The corpus file to merge into."),
     history: Path = typer.Option(PROJECT_ROOT / "annotations" / "history.jsonl", "--history", help="Where replaced versions go."),
     allow_emptying: bool = typer.Option(
         False, "--allow-emptying",
         help="Let a version without spans replace an article that has some, and promote though the data lost spans."),
 ) -> None:
-    """Merge new annotations, train a candidate, and promote it only if it is not worse than the served model."""
+    """Merge new annotations; if a candidate is not worse than the served model's reference on the evaluation split (both trained without it), promote a model trained on everything."""
     from rich.table import Table
 
     from training.retrain import retrain as run_retrain
