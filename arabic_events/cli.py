@@ -498,12 +498,13 @@ def retrain(
         reference = f"{pick(outcome.reference_scores):.3f}" if outcome.reference_scores else "—"
         table.add_row(name, reference, f"{pick(outcome.candidate_scores):.3f}")
     console.print(table)
-    if outcome.promoted:
-        console.print(f"PROMOTED {outcome.tag}: it is the served model now ({outcome.reason}); restart the service to use it. "
-                      "It was trained on all the data, the evaluation split included; the numbers above are those of "
-                      "the candidate trained without the split, and are stored with it under 'gate'")
+    if outcome.promoted_tag:
+        console.print(f"PROMOTED {outcome.promoted_tag}: it is the served model now ({outcome.reason}); restart the service "
+                      "to use it. It was trained on all the data, the evaluation split included; the numbers above are "
+                      f"those of the candidate {outcome.candidate_tag}, trained without the split, and are stored with "
+                      "both under 'gate'")
     else:
-        console.print(f"NOT PROMOTED: {outcome.tag} is stored as a candidate; {outcome.served_before} stays served ({outcome.reason})")
+        console.print(f"NOT PROMOTED: {outcome.candidate_tag} is stored as a candidate; {outcome.served_before} stays served ({outcome.reason})")
 
 
 @app.command("gate-split")

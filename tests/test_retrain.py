@@ -113,7 +113,7 @@ def test_a_valid_batch_merges_keeps_history_and_promotes_within_tolerance(worksp
     assert history["id"] == "seed-004" and history["spans"] == original_spans and history["replaced_by"] == "seed-004"
     assert "PROMOTED" in result.stdout
     served = (workspace.home / "arabic-event-tagger.served").read_text().strip()
-    assert served != workspace.served and len(stored_models(workspace)) == 3  # the served model, a reference, the promoted one
+    assert served != workspace.served and len(stored_models(workspace)) == 4  # served before, reference, candidate, promoted
 
 
 def test_the_gate_scores_models_trained_without_the_split_and_promotes_one_trained_on_everything(workspace):
@@ -131,7 +131,10 @@ def test_the_gate_scores_models_trained_without_the_split_and_promotes_one_train
     promoted = (workspace.home / "arabic-event-tagger.served").read_text().strip()
     _, promoted_metadata = stored(workspace, promoted)
     assert sorted(promoted_metadata["training_documents"]) == ["new-001", *(f"seed-00{i}" for i in range(5))]
+    [candidate] = stored_with_stage(workspace, "candidate")
+    assert sorted(stored(workspace, candidate)[1]["training_documents"]) == ["new-001", "seed-000", "seed-002", "seed-003", "seed-004"]
     gate = promoted_metadata["metrics"]["gate"]
+    assert gate == stored(workspace, candidate)[1]["metrics"]["gate"]
     assert gate["split_documents"] == 1 and gate["reference_tag"] == reference
     assert gate["note"].startswith("candidate and reference were both trained without the evaluation split")
     assert "evaluation split: 1 real articles" in " ".join(result.stderr.split())
@@ -147,6 +150,17 @@ def test_a_candidate_worse_beyond_tolerance_is_stored_but_not_promoted(workspace
     [candidate] = stored_with_stage(workspace, "candidate")
     assert sorted(stored(workspace, candidate)[1]["training_documents"]) == ["new-001", "seed-000", "seed-002", "seed-003", "seed-004"]
     assert len(stored_models(workspace)) == 3  # the served model, a reference, the candidate
+
+
+def test_the_next_retrain_takes_the_last_candidate_as_its_reference_when_its_config_is_served(workspace):
+    batch = write(workspace.path / "batch.jsonl", json.dumps(new_article(), ensure_ascii=False) + "\n")
+    assert retrain(workspace, "--add", str(batch), tolerance=-1.0).returncode == 0  # not promoted
+    [candidate] = stored_with_stage(workspace, "candidate")
+    result = retrain(workspace, "--add", str(batch), tolerance=-1.0)  # the same batch again
+    assert result.returncode == 0, result.stderr[-2000:]
+    # the same config on the same data (the corpus after the first merge, minus the split): nothing to train again
+    assert f"reference: {candidate}, stored earlier" in " ".join(result.stderr.split())
+    assert len(stored_with_stage(workspace, "reference")) == 1
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@
 The served model is usually trained on every article (``make serve``), so scoring it on any of
 them would score it on its own training data. The gate compares instead the candidate (the
 recipe's data after the merge, minus the evaluation split) with a *reference* of what is
-served: the served model's config trained on the data before the merge, minus the split. A
-reference is a stored model (stage ``reference``), reused while the served config and that
-data stay the same. Every model is checked against the evaluation documents, through the
+served: the served model's config trained on the data before the merge, minus the split. Any
+stored model trained with that config on exactly that data serves as the reference (usually
+the candidate of the previous retrain); otherwise one is trained and stored (stage
+``reference``). Every model is checked against the evaluation documents, through the
 training documents recorded in its metadata, before it is scored (``gate_scores``).
 """
 
@@ -51,14 +52,13 @@ def training_settings(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def find_reference(config: TrainConfig, documents: Sequence[Document]) -> str | None:
-    """The tag of a stored reference trained with ``config`` on exactly ``documents`` (ids, texts, spans)."""
+    """The tag of the latest stored model trained with ``config`` on exactly ``documents`` (ids, texts, spans)."""
     import bentoml
 
     fingerprint, settings = data_fingerprint(documents), training_settings(config.to_dict())
     for stored in sorted(bentoml.models.list(MODEL_NAME), key=lambda m: m.info.creation_time, reverse=True):
         metadata = stored.info.metadata
-        if (stored.info.labels.get("stage") == REFERENCE_STAGE and metadata.get("data_sha256") == fingerprint
-                and training_settings(metadata.get("config", {})) == settings):
+        if metadata.get("data_sha256") == fingerprint and training_settings(metadata.get("config") or {}) == settings:
             return str(stored.tag)
     return None
 
@@ -73,7 +73,7 @@ def reference_for(served_tag: str, config: TrainConfig, documents: Sequence[Docu
     """The tag of a reference of ``served_tag``: ``config`` on ``documents``; a stored one, else trained now."""
     tag = find_reference(config, documents)
     if tag is not None:
-        say(f"reference: {tag}, stored earlier with the served model's config and these {len(documents)} documents")
+        say(f"reference: {tag}, stored earlier, trained with the served model's config on these {len(documents)} documents")
         return tag
     say(f"training a reference of {served_tag}: its config on the {len(documents)} documents before the merge, "
         "minus the evaluation split")

@@ -12,9 +12,9 @@
 4. The candidate passes if its event F1 is not lower than the reference's by more than the
    config's tolerance (or ``force``), never if both score zero, and never if the training data
    lost spans in the merge, unless ``allow_emptying`` (``promotion_verdict``).
-5. If it passes, the model promoted is trained anew on everything the config's data holds, the
-   split included, and stored with the gate's numbers; if not, the candidate is stored as a
-   candidate with them and nothing is promoted.
+5. The candidate is stored either way with the gate's numbers (it is the next retrain's reference
+   when its config is served then). If it passes, the model promoted is trained anew on
+   everything the config's data holds, the split included, and stored with the same numbers.
 """
 
 from __future__ import annotations
@@ -48,13 +48,13 @@ class MergeResult:
 @dataclass
 class RetrainOutcome:
     merge: MergeResult
-    #: the promoted model (trained on everything) if ``promoted``, else the stored candidate
-    tag: str
+    candidate_tag: str
+    #: the model trained on everything and promoted, if the candidate passed
+    promoted_tag: str | None
     served_before: str | None
     reference_tag: str | None
     #: the gate's numbers: both models trained without the evaluation split, scored on it
     gate: dict[str, Any]
-    promoted: bool
     reason: str
 
     @property
@@ -135,7 +135,7 @@ def promotion_verdict(
 
 
 GATE_NOTE = ("candidate and reference were both trained without the evaluation split and scored on it; "
-             "the promoted model was then trained on all the data, the split included")
+             "a model promoted after them is trained on all the data, the split included")
 
 
 def retrain(
@@ -193,13 +193,13 @@ def retrain(
             "candidate": candidate_scores, "reference": reference_scores, "reference_tag": reference_tag,
             "note": GATE_NOTE}
 
+    candidate_tag = save_to_store(result, config, candidate_training, {"gate": gate}, stage="candidate")
     promoted, reason = promotion_verdict(candidate_scores, reference_scores, spans_before, spans_after,
                                          config.promotion_tolerance, force, allow_emptying)
     if not promoted:
-        tag = save_to_store(result, config, candidate_training, {"gate": gate}, stage="candidate")
-        return RetrainOutcome(merge, tag, served_before, reference_tag, gate, False, reason)
+        return RetrainOutcome(merge, candidate_tag, None, served_before, reference_tag, gate, reason)
     say(f"the candidate passed ({reason}); training the model to promote on all {len(documents)} documents, "
         "the evaluation split included")
-    tag = save_to_store(train(config, documents), config, documents, {"gate": gate})
-    promote(tag)
-    return RetrainOutcome(merge, tag, served_before, reference_tag, gate, True, reason)
+    promoted_tag = save_to_store(train(config, documents), config, documents, {"gate": gate})
+    promote(promoted_tag)
+    return RetrainOutcome(merge, candidate_tag, promoted_tag, served_before, reference_tag, gate, reason)
