@@ -33,6 +33,7 @@ from model.errors import UserError
 from model.merging import EmptyingRefused, plan_merge
 from model.predictor import EventExtractor
 from training.config import TrainConfig
+from training.folds import is_constructed
 from training.gate import gate_scores, reference_for, served_config
 from training.gate_split import GateSplit, read_gate_split
 from training.store import (data_fingerprint, get_stored, inference_settings, load_extractor, promote, save_to_store,
@@ -158,6 +159,9 @@ def retrain(
         raise UserError("the new batch holds no article")
     if eval_documents is not None and not eval_documents:
         raise UserError("--eval: the file holds no article to compare on")
+    constructed = [d.id for d in eval_documents or () if is_constructed(d)]
+    if constructed:
+        raise UserError(f"--eval: {', '.join(constructed)}: constructed text (the contrast set); the gate scores real articles only")
     split = GateSplit.of_documents(eval_documents) if eval_documents is not None else read_gate_split(split_path)
     before = read_corpus(data_paths, say=say)
     if eval_documents is None and not any(split.holds(d) for d in before):
