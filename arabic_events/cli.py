@@ -838,10 +838,15 @@ def retrain(
     ),
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", metavar="FILE", help="Training config (YAML)."),
     eval_file: Path = typer.Option(
-        None, "--eval", metavar="FILE", help="Held-out articles to compare on (default: a seeded split of the corpus)."
+        None, "--eval", metavar="FILE",
+        help="Articles to compare on instead of the evaluation split; no compared model is trained on them.",
+    ),
+    split_file: Path = typer.Option(
+        PROJECT_ROOT / "annotations" / "gate-split.json", "--split", metavar="FILE",
+        help="The recorded evaluation split (arabic-events gate-split).",
     ),
     force: bool = typer.Option(
-        False, "--force", help="Promote the candidate even if it scores lower (never one scoring zero like the served model)."
+        False, "--force", help="Promote even if the candidate scores lower than the reference (never when both score zero)."
     ),
     corpus: Path = typer.Option(
         PROJECT_ROOT / "annotations" / "corpus.jsonl", "--corpus", metavar="FILE", help="The corpus file to merge into."
@@ -853,7 +858,7 @@ def retrain(
         False, "--allow-emptying",
         help="Let a version without spans replace an article that has some, and promote though the data lost spans."),
 ) -> None:
-    """Merge new annotations, train a candidate, and promote it only if it is not worse than the served model.
+    """Merge new annotations; if a candidate is not worse than the served model's reference on the evaluation split (both trained without it), promote a model trained on everything.
 
     The comparison table and the decision go to stdout, progress to stderr."""
     from rich.table import Table
@@ -870,11 +875,11 @@ def retrain(
         new = read_documents(*add)
     eval_documents = read_documents(eval_file) if eval_file else None
     config = _load_config(config_file)  # after the user's files: a missing one is the first thing to hear of
-    outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, eval_documents, force, _note,
-                          allow_emptying)
-    table = Table(title=f"held-out comparison ({outcome.served_before or 'nothing served'} -> {outcome.candidate_tag})",
-                  title_justify="left")
-    for column in ("metric", "served", "candidate"):
+    outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, split_file, eval_documents,
+                          force, _note, allow_emptying)
+    table = Table(title=f"on the {outcome.gate['split_documents']} articles of the evaluation split, by models trained "
+                        f"without them (reference {outcome.reference_tag or '—: nothing served'})", title_justify="left")
+    for column in ("metric", "reference", "candidate"):
         table.add_column(column, justify="left" if column == "metric" else "right")
     rows = [("event F1", lambda s: s["events"]["events"]["f1"]),
             ("arguments in matched events F1", lambda s: s["events"]["arguments in matched events"]["f1"]),
@@ -882,13 +887,34 @@ def retrain(
             ("argument span F1", lambda s: s["spans"]["arguments (micro)"]["f1"]),
             ("sentence F1 (micro)", lambda s: s["sentences"]["micro avg"]["f1"])]
     for name, pick in rows:
-        served = f"{pick(outcome.served_scores):.3f}" if outcome.served_scores else "—"
-        table.add_row(name, served, f"{pick(outcome.candidate_scores):.3f}")
+        reference = f"{pick(outcome.reference_scores):.3f}" if outcome.reference_scores else "—"
+        table.add_row(name, reference, f"{pick(outcome.candidate_scores):.3f}")
     console.print(table)
-    if outcome.promoted:
-        console.print(f"PROMOTED {outcome.candidate_tag}: it is the served model now ({outcome.reason}); restart the service to use it")
+    if outcome.promoted_tag:
+        console.print(f"PROMOTED {outcome.promoted_tag}: it is the served model now ({outcome.reason}); restart the service "
+                      "to use it. It was trained on all the data, the evaluation split included; the numbers above are "
+                      f"those of the candidate {outcome.candidate_tag}, trained without the split, and are stored with "
+                      "both under 'gate'")
     else:
         console.print(f"NOT PROMOTED: {outcome.candidate_tag} is stored as a candidate; {outcome.served_before} stays served ({outcome.reason})")
+
+
+@app.command("gate-split")
+def gate_split(
+    config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="The config whose data the split is drawn from."),
+    output: Path = typer.Option(PROJECT_ROOT / "annotations" / "gate-split.json", "-o", "--output", help="Where the split is recorded."),
+    replace: bool = typer.Option(False, "--replace", help="Replace a recorded split that differs (the gate's numbers change meaning)."),
+) -> None:
+    """Draw the promotion gate's evaluation split once: a seeded fifth of the real articles, whole incidents."""
+    from training.gate_split import make_gate_split, write_gate_split
+
+    config = _load_config(config_file)
+    left_out: list[str] = []
+    documents = read_corpus(_data_paths(config.data, None), say=left_out.append)
+    if left_out:
+        raise UserError(f"{left_out[0]}: the split is drawn from all the config's data; "
+                        "run 'arabic-events corpus fetch' first")
+    console.print(write_gate_split(output, make_gate_split(documents, config.seed, config.data), replace))
 
 
 def main() -> None:

@@ -11,9 +11,9 @@ def scores(event_f1: float) -> dict:
 
 
 @pytest.mark.parametrize("force", [False, True])
-def test_a_candidate_scoring_zero_like_the_served_model_is_never_promoted(force):
+def test_a_candidate_scoring_zero_like_the_reference_is_never_promoted(force):
     assert promotion_verdict(scores(0.0), scores(0.0), 94, 94, tolerance=0.01, force=force) == (
-        False, "event F1 0.000 on the held-out articles, as the served model: nothing shows that it works")
+        False, "event F1 0.000 on the evaluation split, as the reference: nothing shows that it works")
 
 
 def test_a_candidate_scoring_zero_is_not_promoted_when_nothing_was_served():

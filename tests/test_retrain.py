@@ -9,8 +9,11 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
+from model.corpus_io import read_documents
 from tests.conftest import CORPUS, ROOT, run_cli
+from training.gate_split import make_gate_split, write_gate_split
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +40,15 @@ def make_workspace(tmp_path):
     base = (ROOT / "configs" / "tiny.yaml").read_text(encoding="utf-8").replace("annotations/corpus.jsonl", str(corpus))
     run_cli(env, "train", "--config", str(write(tmp_path / "tiny.yaml", base)))
     served = (home / "arabic-event-tagger.served").read_text().strip()
-    return type("Workspace", (), {"path": tmp_path, "corpus": corpus, "env": env, "home": home, "base": base, "served": served})
+    return type("Workspace", (), {"path": tmp_path, "corpus": corpus, "env": env, "home": home, "base": base, "served": served,
+                                  "split": gate_split(tmp_path, corpus)})
+
+
+def gate_split(tmp_path, corpus):
+    """The corpus's evaluation split, drawn as `arabic-events gate-split` draws it: seed-001 of the five seeds."""
+    split = tmp_path / "gate-split.json"
+    write_gate_split(split, make_gate_split(read_documents(corpus), 13, [str(corpus)]))
+    return split
 
 
 @pytest.fixture
@@ -54,13 +65,23 @@ def retrain(ws, *extra, tolerance):
     config = write(ws.path / "retrain.yaml", ws.base + f"promotion_tolerance: {tolerance}\n")
     return subprocess.run(
         [sys.executable, "-m", "arabic_events", "retrain", "--config", str(config), "--corpus", str(ws.corpus),
-         "--history", str(ws.path / "history.jsonl"), *extra],
+         "--history", str(ws.path / "history.jsonl"), "--split", str(ws.split), *extra],
         cwd=ROOT, env=ws.env, capture_output=True, text=True, timeout=600,
     )
 
 
 def stored_models(ws):
     return sorted(p.name for p in (ws.home / "models" / "arabic-event-tagger").iterdir() if p.name != "latest")
+
+
+def stored(ws, tag):
+    """The labels and metadata BentoML keeps for the stored model ``tag`` (or its bare version)."""
+    info = yaml.safe_load((ws.home / "models" / "arabic-event-tagger" / tag.split(":")[-1] / "model.yaml").read_text())
+    return info["labels"], info["metadata"]
+
+
+def stored_with_stage(ws, stage):
+    return [f"arabic-event-tagger:{v}" for v in stored_models(ws) if stored(ws, v)[0]["stage"] == stage]
 
 
 def test_an_invalid_batch_changes_nothing(workspace):
@@ -92,7 +113,32 @@ def test_a_valid_batch_merges_keeps_history_and_promotes_within_tolerance(worksp
     assert history["id"] == "seed-004" and history["spans"] == original_spans and history["replaced_by"] == "seed-004"
     assert "PROMOTED" in result.stdout
     served = (workspace.home / "arabic-event-tagger.served").read_text().strip()
-    assert served != workspace.served and len(stored_models(workspace)) == 2
+    assert served != workspace.served and len(stored_models(workspace)) == 4  # served before, reference, candidate, promoted
+
+
+def test_the_gate_scores_models_trained_without_the_split_and_promotes_one_trained_on_everything(workspace):
+    batch = write(workspace.path / "batch.jsonl", json.dumps(new_article(), ensure_ascii=False) + "\n")
+    result = retrain(workspace, "--add", str(batch), tolerance=1.0)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert list(json.loads(workspace.split.read_text())["documents"]) == ["seed-001"]
+    # the served model, trained on all five seeds, is not scored: a reference of it trained without seed-001 is
+    assert sorted(stored(workspace, workspace.served)[1]["training_documents"]) == [f"seed-00{i}" for i in range(5)]
+    [reference] = stored_with_stage(workspace, "reference")
+    _, reference_metadata = stored(workspace, reference)
+    assert sorted(reference_metadata["training_documents"]) == ["seed-000", "seed-002", "seed-003", "seed-004"]
+    assert reference_metadata["metrics"] == {"reference_of": workspace.served}
+    # the candidate passed; the model promoted is trained on everything, seed-001 and the new article included
+    promoted = (workspace.home / "arabic-event-tagger.served").read_text().strip()
+    _, promoted_metadata = stored(workspace, promoted)
+    assert sorted(promoted_metadata["training_documents"]) == ["new-001", *(f"seed-00{i}" for i in range(5))]
+    [candidate] = stored_with_stage(workspace, "candidate")
+    assert sorted(stored(workspace, candidate)[1]["training_documents"]) == ["new-001", "seed-000", "seed-002", "seed-003", "seed-004"]
+    gate = promoted_metadata["metrics"]["gate"]
+    assert gate == stored(workspace, candidate)[1]["metrics"]["gate"]
+    assert gate["split_documents"] == 1 and gate["reference_tag"] == reference
+    assert gate["note"].startswith("candidate and reference were both trained without the evaluation split")
+    assert "evaluation split: 1 real articles" in " ".join(result.stderr.split())
+    assert "It was trained on all the data, the evaluation split included" in " ".join(result.stdout.split())
 
 
 def test_a_candidate_worse_beyond_tolerance_is_stored_but_not_promoted(workspace):
@@ -101,7 +147,20 @@ def test_a_candidate_worse_beyond_tolerance_is_stored_but_not_promoted(workspace
     assert result.returncode == 0, result.stderr[-2000:]
     assert "NOT PROMOTED" in result.stdout
     assert (workspace.home / "arabic-event-tagger.served").read_text().strip() == workspace.served
-    assert len(stored_models(workspace)) == 2
+    [candidate] = stored_with_stage(workspace, "candidate")
+    assert sorted(stored(workspace, candidate)[1]["training_documents"]) == ["new-001", "seed-000", "seed-002", "seed-003", "seed-004"]
+    assert len(stored_models(workspace)) == 3  # the served model, a reference, the candidate
+
+
+def test_the_next_retrain_takes_the_last_candidate_as_its_reference_when_its_config_is_served(workspace):
+    batch = write(workspace.path / "batch.jsonl", json.dumps(new_article(), ensure_ascii=False) + "\n")
+    assert retrain(workspace, "--add", str(batch), tolerance=-1.0).returncode == 0  # not promoted
+    [candidate] = stored_with_stage(workspace, "candidate")
+    result = retrain(workspace, "--add", str(batch), tolerance=-1.0)  # the same batch again
+    assert result.returncode == 0, result.stderr[-2000:]
+    # the same config on the same data (the corpus after the first merge, minus the split): nothing to train again
+    assert f"reference: {candidate}, stored earlier" in " ".join(result.stderr.split())
+    assert len(stored_with_stage(workspace, "reference")) == 1
 
 
 @pytest.fixture
@@ -112,7 +171,8 @@ def untrained_workspace(tmp_path):
     env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml"), "ARABIC_EVENTS_CACHE": str(tmp_path / "cache"),
            "BENTOML_DO_NOT_TRACK": "true"}
     base = (ROOT / "configs" / "tiny.yaml").read_text(encoding="utf-8").replace("annotations/corpus.jsonl", str(corpus))
-    return type("Workspace", (), {"path": tmp_path, "corpus": corpus, "env": env, "base": base})
+    return type("Workspace", (), {"path": tmp_path, "corpus": corpus, "env": env, "base": base,
+                                  "split": gate_split(tmp_path, corpus)})
 
 
 def seeds():

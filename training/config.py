@@ -48,12 +48,18 @@ class TrainConfig:
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise UserError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        return cls.from_dict(raw, str(path))
+
+    @classmethod
+    def from_dict(cls, raw: Any, source: str) -> TrainConfig:
+        """A config from its settings (a YAML file's or a stored model's ``to_dict``); ``source`` names them in errors."""
         if not isinstance(raw, dict):
-            raise UserError(f"{path}: a config is a mapping of settings")
+            raise UserError(f"{source}: a config is a mapping of settings")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(raw) - known)
         if unknown:
-            raise UserError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+            raise UserError(f"{source}: unknown setting(s): {', '.join(unknown)}")
+        raw = dict(raw)
         if isinstance(raw.get("data"), str):
             raw["data"] = [raw["data"]]
         if "data" in raw:
@@ -61,7 +67,7 @@ class TrainConfig:
         try:
             return cls(**raw)
         except TypeError as exc:
-            raise UserError(f"{path}: {exc}") from None
+            raise UserError(f"{source}: {exc}") from None
 
     def replace(self, **changes: Any) -> TrainConfig:
         return type(self)(**{**asdict(self), **changes})
