@@ -365,13 +365,21 @@ def crossval(
         None, "-o", "--output", metavar="FILE", help="Where to write per-fold and pooled metrics (default: crossval.json)."
     ),
     out_old: Path = typer.Option(None, "--out", hidden=True),
+    predictions: Path = typer.Option(
+        None, "--predictions", metavar="FILE",
+        help="Where to write the fold models' responses for the held-out articles, as 'tag' writes them "
+             "(default: beside the output, NAME.predictions.jsonl).",
+    ),
 ) -> None:
     """Cross-validate by document, with the trivial baselines side by side; write JSON."""
     from training.crossval import crossvalidate
-    from training.reports import scores_table
+    from training.reports import predictions_beside, scores_table
 
     output = _spelt_once(ctx, output, out_old, "option '-o' / '--output'", required=False) or Path("crossval.json")
     check_output(output, [config_file, *(data or []), *(test_on or [])])
+    predictions = predictions or (None if is_stdout(output) else predictions_beside(output))
+    if predictions is not None:
+        check_output(predictions, [output, config_file, *(data or []), *(test_on or [])])
     config = _load_config(config_file)
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     testable = None
@@ -385,10 +393,13 @@ def crossval(
     if folds > tested:
         raise UserError(f"--folds {folds}: more folds than the {tested} documents to test on")
     result = crossvalidate(config, documents, folds or None, err, testable)
+    responses = result.pop("responses")
+    if predictions is not None:
+        write_jsonl(predictions, responses)
     atomic_write_text(output, json.dumps(result, ensure_ascii=False, indent=1))
     pooled = result["pooled"]
     _say_done(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
-    _say_done(f"wrote {output}", output)
+    _say_done(f"wrote {output}" + (f" and {predictions}" if predictions is not None and not is_stdout(predictions) else ""), output)
 
 
 @app.command()
@@ -408,6 +419,7 @@ def ablation(
     from rich.table import Table
 
     from training.ablation import SOURCE_FILES, ablate, cumulative_settings
+    from training.reports import predictions_beside
 
     output = _spelt_once(ctx, output, out_old, "option '-o' / '--output'", required=False) or Path("reports/ablation.json")
     check_output(output, [config_file, seeds_config])
@@ -418,12 +430,22 @@ def ablation(
     config = _load_config(config_file)
     settings = cumulative_settings(_load_config(seeds_config), config)
 
+    responses_dir = None if is_stdout(output) else predictions_beside(output, folder=True)
+
     def save(partial: dict) -> None:
+        # responses quote the texts, which the repository never keeps: they go to a folder of their own
+        for setting in partial["settings"].values():
+            responses = setting.pop("responses", None)
+            if responses is not None and responses_dir is not None:
+                make_output_dir(responses_dir)
+                write_jsonl(responses_dir / f"{setting['train_sources'][-1]}.jsonl", responses)
         atomic_write_text(output, json.dumps(partial, ensure_ascii=False, indent=1))
 
     # a file keeps every finished setting of a long run; standard output gets the result once
     result = ablate(sources, settings, folds, config.seed, err, checkpoint=None if is_stdout(output) else save)
     save(result)
+    if responses_dir is not None:
+        _note(f"the fold models' responses per setting (for 'evaluate --predictions'): {responses_dir}/")
     table = Table(title=f"ablation, {folds} folds by document", title_justify="left")
     for column in ("trained on", "tested on", "event F1", "trigger F1", "argument F1", "spans lenient F1", "attack sent. F1",
                    "events / negative doc", "baseline event F1", "baseline events / neg. doc"):
