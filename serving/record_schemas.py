@@ -84,7 +84,8 @@ class Record(Contract):
     sources: list[RecordSource] = Field(description="The articles that report the incident, in the order first seen.")
     mentions: list[RecordMention] = Field(description="Every trigger of the incident, article by article, in text order.")
     confidence: float = Field(ge=0, le=1, description="The highest trigger score among the mentions, rounded to 4 decimals.")
-    notes: str = Field(description="The sentence of the first mention, as written (ACLED's `notes` describe the event).")
+    notes: str = Field(description="The first mention's passage as written, from the start of its paragraph to the end "
+                       "of the trigger's sentence (ACLED's `notes` describe the event).")
     normalisation_notes: list[str] = Field(description="How fields were filled where the text was not plain, e.g. "
                                            "`place not in the gazetteer: …` or `no time of its own: …`.")
 
