@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from model.labels import ARGUMENT_LABELS, EVENT_TYPES, SPAN_LABELS
 from model.predictor import PRECISIONS
 
-API_VERSION = "1.0"
+API_VERSION = "1.1"
 
 
 def string_enum(name: str, values: tuple[str, ...], doc: str) -> type[StrEnum]:
