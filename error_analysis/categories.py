@@ -48,8 +48,9 @@ class CategoryRules:
         """Every category an error can get, in the order they are tried, ``other`` last."""
         return [BOUNDARY, WRONG_TYPE, *(c.name for c in self.categories), OTHER]
 
-    def classify(self, sentence: str, trigger: tuple[int, int] | None) -> str:
-        """The first category with a cue in ``sentence`` or around ``trigger`` (offsets into ``sentence``), else ``other``.
+    def classify(self, sentence: str, trigger: tuple[int, int] | None) -> tuple[str, str | None]:
+        """The first category with a cue in ``sentence`` or around ``trigger`` (offsets into ``sentence``), and the
+        folded text its cue matched; ``other`` and None when no cue matches.
 
         Without a trigger (an event the sentence head predicted alone) the whole sentence is its neighbourhood.
         """
@@ -60,9 +61,12 @@ class CategoryRules:
             "before_trigger": fold(neighbourhood(sentence, trigger, self.window, 0)) if trigger else whole,
         }
         for category in self.categories:
-            if any(cue.search(texts[scope]) for scope in _SCOPES for cue in getattr(category, scope)):
-                return category.name
-        return OTHER
+            for scope in _SCOPES:
+                for cue in getattr(category, scope):
+                    found = cue.search(texts[scope])
+                    if found:
+                        return category.name, found.group(0)
+        return OTHER, None
 
 
 def neighbourhood(sentence: str, trigger: tuple[int, int], before: int, after: int) -> str:
