@@ -235,3 +235,17 @@ def test_the_command_refuses_predictions_of_articles_it_was_not_given(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "error: 1 predicted articles are in none of the gold files (contrast-045): give the annotated files that hold them"]
     assert not (tmp_path / "e.json").exists()
+
+
+@pytest.mark.slow
+def test_errors_of_a_tagged_corpus_are_the_complement_of_its_event_scores(tiny_env, tmp_path, corpus):
+    tagged, report = tmp_path / "tagged.jsonl", tmp_path / "errors.json"
+    run_cli(tiny_env, "tag", str(ROOT / "annotations" / "corpus.jsonl"), "-o", str(tagged))
+    run_cli(tiny_env, "errors", str(tagged), str(ROOT / "annotations" / "corpus.jsonl"), "-o", str(report))
+    results = {r["id"]: r for r in read_predictions(tagged)}
+    events = [results[d.id]["events"] for d in corpus]
+    scores = event_scores(corpus, events)["events"]
+    assert scores["support"] == 71  # the seeds' 62 ATTACK and 9 RETALIATION triggers
+    matched = round(scores["recall"] * 71)
+    total = json.loads(report.read_text(encoding="utf-8"))["total"]
+    assert total == {"false": sum(map(len, events)) - matched, "missed": 71 - matched}
