@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from error_analysis.categories import BOUNDARY, WRONG_TYPE, CategoryRules
+from error_analysis.categories import BOUNDARY, OTHER, WRONG_TYPE, CategoryRules
 from model.document import Document
 from model.errors import UserError
+from model.text_units import Sentence
 from training.evaluation import align_results
 from training.metrics import gold_events, match_events
 
@@ -71,34 +72,40 @@ def document_errors(document: Document, events: Sequence[dict], sentence_scores:
     sides = [(FALSE, event, gold) for event in match.false] + [(MISSED, event, list(events)) for event in match.missed]
     found = []
     for kind, event, others in sides:
-        trigger = event["trigger"]
-        if trigger is None:
-            index = event.get("sentence")
-        else:
-            index = next((s.index for s in document.sentences if s.start <= trigger["start"] < s.end), None)
-        sentence = document.sentences[index] if index is not None and 0 <= index < len(document.sentences) else None
-        sentence_text = document.text[sentence.start : sentence.end] if sentence else None
-        category, cue = _categorise(trigger, event["type"], others, sentence_text, sentence.start if sentence else 0, rules)
+        trigger, sentence = event["trigger"], _sentence_of(document, event)
+        category, cue = _categorise(document, sentence, event, others, rules)
         found.append(TriggerError(
             kind=kind, category=category, cue=cue, document=document.id, type=event["type"],
             trigger=document.text[trigger["start"] : trigger["end"]] if trigger else None,
             start=trigger["start"] if trigger else None, end=trigger["end"] if trigger else None,
             score=event.get("score") if kind == FALSE else None,
-            sentence_score=sentence_scores.get(index, {}).get(event["type"]) if index is not None else None,
-            sentence=sentence.index if sentence else None, sentence_text=sentence_text,
+            sentence_score=sentence_scores.get(sentence.index, {}).get(event["type"]) if sentence else None,
+            sentence=sentence.index if sentence else None,
+            sentence_text=document.text[sentence.start : sentence.end] if sentence else None,
         ))
     return sorted(found, key=lambda e: (e.sentence if e.sentence is not None else -1, e.start or 0, e.kind))
 
 
-def _categorise(trigger: dict | None, event_type: str, others: Sequence[dict], sentence_text: str | None,
-                sentence_start: int, rules: CategoryRules) -> tuple[str, str | None]:
-    structural = _structural(trigger, event_type, others) if trigger else None
+def _sentence_of(document: Document, event: dict) -> Sentence | None:
+    """The sentence holding the event's trigger; for an event without one, the sentence its response names."""
+    if event["trigger"] is not None:
+        return next((s for s in document.sentences if s.start <= event["trigger"]["start"] < s.end), None)
+    index = event.get("sentence")
+    in_range = isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(document.sentences)
+    return document.sentences[index] if in_range else None
+
+
+def _categorise(document: Document, sentence: Sentence | None, event: dict, others: Sequence[dict],
+                rules: CategoryRules) -> tuple[str, str | None]:
+    """The error's category, and the folded text of the cue that decided it (None for the fixed rules)."""
+    trigger = event["trigger"]
+    structural = _structural(trigger, event["type"], others) if trigger else None
     if structural:
         return structural, None
-    if sentence_text is None:
-        return rules.classify("", None)
-    local = (trigger["start"] - sentence_start, trigger["end"] - sentence_start) if trigger else None
-    return rules.classify(sentence_text, local)
+    if sentence is None:  # an event without a trigger whose response names no sentence of the article
+        return OTHER, None
+    local = (trigger["start"] - sentence.start, trigger["end"] - sentence.start) if trigger else None
+    return rules.classify(document.text[sentence.start : sentence.end], local)
 
 
 def find_errors(gold: Sequence[Document], results: Sequence[dict[str, Any]], rules: CategoryRules) -> tuple[list[TriggerError], list[Document]]:
