@@ -2,8 +2,9 @@
 
 A category fires when one of its cues, a regular expression, matches the folded text of the
 error's sentence (``sentence``), of the trigger with the ``window`` words either side of it
-(``near_trigger``), or of the trigger with the ``window`` words before it (``before_trigger``). Cues match at the start of a word, after any proclitics, so a cue is written
-once for ``هجوم``, ``والهجوم`` and ``للهجوم``. The file's comments say what each category means.
+(``near_trigger``), or of the trigger with the ``window`` words before it (``before_trigger``).
+Cues match at the start of a word, after any proclitics, so a cue is written once for ``هجوم``,
+``والهجوم`` and ``للهجوم``. The file's comments say what each category means.
 """
 
 from __future__ import annotations
