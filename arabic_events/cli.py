@@ -832,11 +832,12 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
 def errors(
     predictions: Path = typer.Argument(..., metavar="PREDICTIONS",
                                        help="JSONL of responses, as 'tag' writes them (and 'crossval', 'ablation' beside their reports)."),
-    gold: list[Path] = typer.Argument(..., metavar="GOLD...", help="Annotated JSONL files (or folders of them) holding the predicted articles."),
+    gold: list[Path] = typer.Argument(..., metavar="GOLD", help="Annotated JSONL files (or folders of them) holding the predicted articles."),
     output: Path = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the counts and every error as JSON ('-': standard output)."),
     csv_output: Path = typer.Option(None, "--csv", metavar="FILE", help="Write every error as CSV, one row each ('-': standard output)."),
     categories: Path = typer.Option(
-        PROJECT_ROOT / "configs" / "error-categories.yaml", "--categories", metavar="FILE", help="The category rules (YAML)."
+        PROJECT_ROOT / "configs" / "error-categories.yaml", "--categories", metavar="FILE",
+        show_default="configs/error-categories.yaml", help="The category rules (YAML).",
     ),
 ) -> None:
     """Every false and missed trigger of saved predictions, with its sentence and its category, and counts per category."""
