@@ -851,6 +851,50 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
 
 
 @app.command()
+def errors(
+    predictions: Path = typer.Argument(..., metavar="PREDICTIONS",
+                                       help="JSONL of responses, as 'tag' writes them (and 'crossval', 'ablation' beside their reports)."),
+    gold: list[Path] = typer.Argument(..., metavar="GOLD", help="Annotated JSONL files (or folders of them) holding the predicted articles."),
+    output: Path = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the counts and every error as JSON ('-': standard output)."),
+    csv_output: Path = typer.Option(None, "--csv", metavar="FILE", help="Write every error as CSV, one row each ('-': standard output)."),
+    categories: Path = typer.Option(
+        PROJECT_ROOT / "configs" / "error-categories.yaml", "--categories", metavar="FILE",
+        show_default="configs/error-categories.yaml", help="The category rules (YAML).",
+    ),
+) -> None:
+    """Every false and missed trigger of saved predictions, with its sentence and its category, and counts per category."""
+    from error_analysis.categories import load_categories
+    from error_analysis.report import category_counts, counts_table, errors_table, report_csv, report_json
+    from error_analysis.triggers import find_errors
+    from training.evaluation import read_predictions
+
+    outputs = [path for path in (output, csv_output) if path is not None]
+    if sum(is_stdout(path) for path in outputs) > 1:
+        raise UserError("only one of -o and --csv can be '-' (standard output)")
+    files = [f for path in gold for f in (sorted(path.glob("*.jsonl")) if path.is_dir() else [path])]
+    for path in outputs:
+        check_output(path, [predictions, categories, *files])
+    rules = load_categories(categories)
+    documents = read_documents(*files)
+    found, analysed = find_errors(documents, read_predictions(predictions), rules)
+    left_out = len(documents) - len(analysed)
+    if left_out:
+        _note(f"note: {left_out} of the {len(documents)} gold articles have no prediction in {predictions} and are left out")
+    names = rules.names
+    shown = err if any(is_stdout(path) for path in outputs) else console
+    shown.print(counts_table(category_counts(found, names), f"trigger errors in {len(analysed)} articles ({predictions.name})"))
+    shown.print(errors_table(found, names))
+    if output is not None:
+        sources = {"predictions": str(predictions), "gold": [str(f) for f in files], "categories_file": str(categories),
+                   "documents": len(analysed), "gold_documents_left_out": left_out}
+        atomic_write_text(output, json.dumps(report_json(found, names, sources), ensure_ascii=False, indent=1))
+        _say_done(f"wrote {output}", output)
+    if csv_output is not None:
+        atomic_write_text(csv_output, report_csv(found))
+        _say_done(f"wrote {csv_output}", csv_output)
+
+
+@app.command()
 def retrain(
     ctx: typer.Context,
     add: list[Path] = typer.Argument(None, metavar="FILE", help="New or corrected annotated articles."),
