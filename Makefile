@@ -27,8 +27,9 @@ install: $(STAMP)
 validate: install corpus-texts
 	$(BIN)/arabic-events validate annotations/*.jsonl annotations/standoff/*.jsonl
 
+# Two workers, a test file each at a time (a file's servers and models are started once).
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # A client generated from the service's /docs.json, used against the service (over a minute the first time).
 test-client: install

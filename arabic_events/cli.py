@@ -373,7 +373,7 @@ def crossval(
 ) -> None:
     """Cross-validate by document, with the trivial baselines side by side; write JSON."""
     from training.crossval import crossvalidate
-    from training.reports import predictions_beside, scores_table
+    from training.reports import per_source_table, predictions_beside, scores_table
 
     output = _spelt_once(ctx, output, out_old, "option '-o' / '--output'", required=False) or Path("crossval.json")
     check_output(output, [config_file, *(data or []), *(test_on or [])])
@@ -381,7 +381,9 @@ def crossval(
     if predictions is not None:
         check_output(predictions, [output, config_file, *(data or []), *(test_on or [])])
     config = _load_config(config_file)
-    documents = read_corpus(_data_paths(config.data, data), say=_note)
+    paths = _data_paths(config.data, data)
+    documents = read_corpus(paths, say=_note)
+    sources = {d.id: path.stem for path in paths for d in read_corpus([path], say=lambda _: None)}
     testable = None
     if test_on:
         testable = {d.id for d in read_corpus(test_on, say=_note)}
@@ -392,13 +394,15 @@ def crossval(
     tested = len(testable) if testable is not None else len(documents)
     if folds > tested:
         raise UserError(f"--folds {folds}: more folds than the {tested} documents to test on")
-    result = crossvalidate(config, documents, folds or None, err, testable)
+    result = crossvalidate(config, documents, folds or None, err, testable, sources)
     responses = result.pop("responses")
     if predictions is not None:
         write_jsonl(predictions, responses)
     atomic_write_text(output, json.dumps(result, ensure_ascii=False, indent=1))
     pooled = result["pooled"]
     _say_done(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
+    if len(result["per_source"]) > 1:
+        _say_done(per_source_table(result["per_source"]), output)
     _say_done(f"wrote {output}" + (f" and {predictions}" if predictions is not None and not is_stdout(predictions) else ""), output)
 
 

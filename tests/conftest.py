@@ -15,6 +15,9 @@ from types import SimpleNamespace
 import pytest
 
 os.environ.setdefault("BENTOML_DO_NOT_TRACK", "true")
+# One thread per process: the tests' models are tiny, and `make test` runs two workers on two cores;
+# OpenMP threads that spin beside another process's slow everything down (servers and CLI runs inherit it).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from model.corpus_io import read_documents  # noqa: E402

@@ -2,7 +2,10 @@
 
 import json
 
-from tests.conftest import CORPUS, run_cli
+from tests.conftest import CORPUS, ROOT, run_cli
+from training.config import TrainConfig
+from training.crossval import crossvalidate
+from training.metrics import negative_rate, prediction_from_result, score
 
 
 def test_crossval_responses_rescore_to_the_pooled_model_scores(tmp_path, tiny_env):
@@ -17,3 +20,16 @@ def test_crossval_responses_rescore_to_the_pooled_model_scores(tmp_path, tiny_en
     run_cli(tiny_env, "evaluate", str(CORPUS), "--predictions", str(sidecar), "-o", str(tmp_path / "eval"))
     rescored = json.loads((tmp_path / "eval" / "report.json").read_text(encoding="utf-8"))["scores"]["model"]
     assert rescored == result["pooled"]["model"]
+
+
+
+def test_crossval_pools_the_scores_of_each_source_over_its_own_documents(corpus):
+    config = TrainConfig.from_yaml(ROOT / "configs" / "tiny.yaml")
+    sources = {d.id: "first two" if d.id in ("seed-000", "seed-001") else "other three" for d in corpus}
+    result = crossvalidate(config, corpus, folds=2, sources=sources)
+    responses = {r["id"]: r for r in result["responses"]}
+    first_two = [d for d in corpus if d.id in ("seed-000", "seed-001")]
+    predicted = [prediction_from_result(d, responses[d.id]) for d in first_two]
+    assert list(result["per_source"]) == ["first two", "other three"]
+    assert result["per_source"]["first two"]["model"] == {
+        "documents": 2, **score(first_two, predicted), "negatives": negative_rate(first_two, predicted)}

@@ -22,7 +22,7 @@ from training.baselines import baseline_predictions
 from training.config import TrainConfig
 from training.evaluation import predict_responses
 from training.folds import is_constructed, make_folds
-from training.metrics import DocumentPrediction, prediction_from_result, score
+from training.metrics import DocumentPrediction, negative_rate, prediction_from_result, score
 from training.store import data_fingerprint, inference_settings
 from training.trainer import train
 
@@ -47,14 +47,6 @@ def cumulative_settings(small: TrainConfig, config: TrainConfig) -> list[tuple[s
     return [("seeds", ["seeds"], small)] + [
         (SETTING_LABELS[name], names[: k + 1], config) for k, name in enumerate(names) if k > 0
     ]
-
-
-def negative_rate(documents: Sequence[Document], predictions: Sequence[DocumentPrediction]) -> dict[str, float]:
-    """Events fired per document that reports no event at all."""
-    negatives = [(d, p) for d, p in zip(documents, predictions) if not any(d.event_types(s) for s in d.sentences)]
-    fired = sum(len(p.events) for _, p in negatives)
-    return {"negative_documents": len(negatives), "events_fired": fired,
-            "events_per_negative_document": fired / len(negatives) if negatives else 0.0}
 
 
 def ablate(

@@ -11,7 +11,7 @@ are ever held out, whole incident groups at a time (``training.folds``).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -23,7 +23,7 @@ from training.baselines import baseline_predictions
 from training.config import TrainConfig
 from training.evaluation import predict_documents, predict_responses
 from training.folds import held_out_folds
-from training.metrics import DocumentPrediction, prediction_from_result, score
+from training.metrics import DocumentPrediction, negative_rate, prediction_from_result, score
 from training.store import data_fingerprint, inference_settings
 from training.trainer import train
 
@@ -39,12 +39,15 @@ def crossvalidate(
     folds: int | None = None,
     console: Console | None = None,
     testable: Collection[str] | None = None,
+    sources: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Per-fold and pooled scores of the model at each precision and of the baselines, on the held-out documents.
 
     ``testable``: ids of the documents to hold out (with their incident groups); by default every real one.
-    The result's ``responses`` are the fp32 fold models' response objects for the held-out documents (as
-    ``tag`` writes them, scores included), for error analysis and operating points without retraining.
+    ``sources``: document id -> the name of its source; the model's and the baseline's scores are then
+    also pooled per source (``per_source``). The result's ``responses`` are the fp32 fold models' response
+    objects for the held-out documents (as ``tag`` writes them, scores included), for error analysis and
+    operating points without retraining.
     """
     console = console or Console(stderr=True)
     plan = held_out_folds(documents, folds, config.seed, testable)
@@ -74,6 +77,14 @@ def crossvalidate(
         per_fold.append({"test": [d.id for d in test], "train_seconds": round(result.seconds, 1), "final_loss": round(result.final_loss, 5),
                          **{name: score(test, [predictions[name][i] for i in test_ids]) for name in ("model", "baseline")}})
     scored = [documents[i] for i in pool]
+
+    def pooled(indices: Sequence[int], system: str) -> dict[str, Any]:
+        docs, preds = [documents[i] for i in indices], [predictions[system][i] for i in indices]
+        return {"documents": len(docs), **score(docs, preds), "negatives": negative_rate(docs, preds)}
+
+    by_source: dict[str, list[int]] = {}
+    for i in pool:
+        by_source.setdefault((sources or {}).get(documents[i].id, "unknown"), []).append(i)
     return {
         "config": config.to_dict(),
         "data_sha256": data_fingerprint(documents),
@@ -81,7 +92,10 @@ def crossvalidate(
         "documents": len(documents),
         "held_out_documents": [d.id for d in scored],
         "train_seconds_total": round(seconds, 1),
-        "pooled": {name: score(scored, [by_document[i] for i in pool]) for name, by_document in predictions.items()},
+        "pooled": {name: pooled(pool, name) for name in predictions},
+        "per_source": {} if sources is None else {
+            source: {name: pooled(indices, name) for name in ("model", "baseline")} for source, indices in sorted(by_source.items())
+        },
         "per_fold": per_fold,
         "responses": [responses[i] for i in pool],
     }

@@ -84,6 +84,14 @@ def score(documents: Sequence[Document], predictions: Sequence[DocumentPredictio
     }
 
 
+def negative_rate(documents: Sequence[Document], predictions: Sequence[DocumentPrediction]) -> dict[str, float]:
+    """Events fired per document that reports no event at all."""
+    negatives = [(d, p) for d, p in zip(documents, predictions) if not any(d.event_types(s) for s in d.sentences)]
+    fired = sum(len(p.events) for _, p in negatives)
+    return {"negative_documents": len(negatives), "events_fired": fired,
+            "events_per_negative_document": fired / len(negatives) if negatives else 0.0}
+
+
 def prediction_from_result(document: Document, result: dict) -> DocumentPrediction:
     """A service response object for ``document`` as a ``DocumentPrediction``."""
     spans = [Span(s["start"], s["end"], s["label"], s.get("score")) for s in result["spans"]]

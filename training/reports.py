@@ -27,6 +27,30 @@ def scores_table(title: str, systems: dict[str, dict[str, Any]]) -> Table:
     return table
 
 
+def per_source_table(per_source: dict[str, dict[str, Any]]) -> Table:
+    """Cross-validation pooled per source: the headline scores of the model beside the trivial baselines."""
+    table = Table(title="pooled per source (model / baseline)", title_justify="left")
+    for column in ("source", "documents", "event F1", "trigger F1", "argument F1", "attack sent. F1", "retaliation sent. F1",
+                   "events / negative doc"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for source, systems in per_source.items():
+        model, baseline = systems["model"], systems["baseline"]
+
+        def pair(get) -> str:
+            return f"{get(model):.3f} / {get(baseline):.3f}"
+
+        negatives = model["negatives"]
+        table.add_row(
+            source, str(model["documents"]),
+            pair(lambda s: s["events"]["events"]["f1"]), pair(lambda s: s["spans"]["triggers (micro)"]["f1"]),
+            pair(lambda s: s["spans"]["arguments (micro)"]["f1"]), pair(lambda s: s["sentences"]["attack"]["f1"]),
+            pair(lambda s: s["sentences"]["retaliation"]["f1"]),
+            f"{negatives['events_per_negative_document']:.2f} / {baseline['negatives']['events_per_negative_document']:.2f}"
+            if negatives["negative_documents"] else "—",
+        )
+    return table
+
+
 def predictions_beside(report: Path, folder: bool = False) -> Path:
     """Where a cross-validation report's fold-model responses go: ``NAME.predictions.jsonl`` beside
     ``NAME.json``, or the folder ``NAME-predictions/`` (one file per setting). They quote the texts,
