@@ -70,7 +70,8 @@ class Sentence(Contract):
     end: int = Field(ge=0, description="Offset just past the sentence's last character: `text[start:end]` is the sentence.")
     types: list[EventType] = Field(
         description="Event types the sentence reports: those the sentence classifier scores at or above the model's "
-        "threshold, plus the type of every trigger found in it. Empty for a sentence without events."
+        "threshold, plus the type of every trigger found in it; with `min_score`, only the types of its events kept. "
+        "Empty for a sentence without events."
     )
     scores: dict[str, float] = Field(
         description="The sentence classifier's probability for each event type (keys: `attack`, `retaliation`), "
