@@ -365,13 +365,21 @@ def crossval(
         None, "-o", "--output", metavar="FILE", help="Where to write per-fold and pooled metrics (default: crossval.json)."
     ),
     out_old: Path = typer.Option(None, "--out", hidden=True),
+    predictions: Path = typer.Option(
+        None, "--predictions", metavar="FILE",
+        help="Where to write the fold models' responses for the held-out articles, as 'tag' writes them "
+             "(default: beside the output, NAME.predictions.jsonl).",
+    ),
 ) -> None:
     """Cross-validate by document, with the trivial baselines side by side; write JSON."""
     from training.crossval import crossvalidate
-    from training.reports import scores_table
+    from training.reports import predictions_beside, scores_table
 
     output = _spelt_once(ctx, output, out_old, "option '-o' / '--output'", required=False) or Path("crossval.json")
     check_output(output, [config_file, *(data or []), *(test_on or [])])
+    predictions = predictions or (None if is_stdout(output) else predictions_beside(output))
+    if predictions is not None:
+        check_output(predictions, [output, config_file, *(data or []), *(test_on or [])])
     config = _load_config(config_file)
     documents = read_corpus(_data_paths(config.data, data), say=_note)
     testable = None
@@ -385,10 +393,13 @@ def crossval(
     if folds > tested:
         raise UserError(f"--folds {folds}: more folds than the {tested} documents to test on")
     result = crossvalidate(config, documents, folds or None, err, testable)
+    responses = result.pop("responses")
+    if predictions is not None:
+        write_jsonl(predictions, responses)
     atomic_write_text(output, json.dumps(result, ensure_ascii=False, indent=1))
     pooled = result["pooled"]
     _say_done(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
-    _say_done(f"wrote {output}", output)
+    _say_done(f"wrote {output}" + (f" and {predictions}" if predictions is not None and not is_stdout(predictions) else ""), output)
 
 
 @app.command()
@@ -408,6 +419,7 @@ def ablation(
     from rich.table import Table
 
     from training.ablation import SOURCE_FILES, ablate, cumulative_settings
+    from training.reports import predictions_beside
 
     output = _spelt_once(ctx, output, out_old, "option '-o' / '--output'", required=False) or Path("reports/ablation.json")
     check_output(output, [config_file, seeds_config])
@@ -418,12 +430,22 @@ def ablation(
     config = _load_config(config_file)
     settings = cumulative_settings(_load_config(seeds_config), config)
 
+    responses_dir = None if is_stdout(output) else predictions_beside(output, folder=True)
+
     def save(partial: dict) -> None:
+        # responses quote the texts, which the repository never keeps: they go to a folder of their own
+        for setting in partial["settings"].values():
+            responses = setting.pop("responses", None)
+            if responses is not None and responses_dir is not None:
+                make_output_dir(responses_dir)
+                write_jsonl(responses_dir / f"{setting['train_sources'][-1]}.jsonl", responses)
         atomic_write_text(output, json.dumps(partial, ensure_ascii=False, indent=1))
 
     # a file keeps every finished setting of a long run; standard output gets the result once
     result = ablate(sources, settings, folds, config.seed, err, checkpoint=None if is_stdout(output) else save)
     save(result)
+    if responses_dir is not None:
+        _note(f"the fold models' responses per setting (for 'evaluate --predictions'): {responses_dir}/")
     table = Table(title=f"ablation, {folds} folds by document", title_justify="left")
     for column in ("trained on", "tested on", "event F1", "trigger F1", "argument F1", "spans lenient F1", "attack sent. F1",
                    "events / negative doc", "baseline event F1", "baseline events / neg. doc"):
@@ -841,6 +863,50 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
         table.add_row(f"{name} P / R / F1", f"{row['precision']:.3f} / {row['recall']:.3f} / {row['f1']:.3f}", str(row["items"]))
     console.print(table)
     console.print(f"wrote {out / 'records-report.json'}")
+
+
+@app.command()
+def errors(
+    predictions: Path = typer.Argument(..., metavar="PREDICTIONS",
+                                       help="JSONL of responses, as 'tag' writes them (and 'crossval', 'ablation' beside their reports)."),
+    gold: list[Path] = typer.Argument(..., metavar="GOLD", help="Annotated JSONL files (or folders of them) holding the predicted articles."),
+    output: Path = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the counts and every error as JSON ('-': standard output)."),
+    csv_output: Path = typer.Option(None, "--csv", metavar="FILE", help="Write every error as CSV, one row each ('-': standard output)."),
+    categories: Path = typer.Option(
+        PROJECT_ROOT / "configs" / "error-categories.yaml", "--categories", metavar="FILE",
+        show_default="configs/error-categories.yaml", help="The category rules (YAML).",
+    ),
+) -> None:
+    """Every false and missed trigger of saved predictions, with its sentence and its category, and counts per category."""
+    from error_analysis.categories import load_categories
+    from error_analysis.report import category_counts, counts_table, errors_table, report_csv, report_json
+    from error_analysis.triggers import find_errors
+    from training.evaluation import read_predictions
+
+    outputs = [path for path in (output, csv_output) if path is not None]
+    if sum(is_stdout(path) for path in outputs) > 1:
+        raise UserError("only one of -o and --csv can be '-' (standard output)")
+    files = [f for path in gold for f in (sorted(path.glob("*.jsonl")) if path.is_dir() else [path])]
+    for path in outputs:
+        check_output(path, [predictions, categories, *files])
+    rules = load_categories(categories)
+    documents = read_documents(*files)
+    found, analysed = find_errors(documents, read_predictions(predictions), rules)
+    left_out = len(documents) - len(analysed)
+    if left_out:
+        _note(f"note: {left_out} of the {len(documents)} gold articles have no prediction in {predictions} and are left out")
+    names = rules.names
+    shown = err if any(is_stdout(path) for path in outputs) else console
+    shown.print(counts_table(category_counts(found, names), f"trigger errors in {len(analysed)} articles ({predictions.name})"))
+    shown.print(errors_table(found, names))
+    if output is not None:
+        sources = {"predictions": str(predictions), "gold": [str(f) for f in files], "categories_file": str(categories),
+                   "documents": len(analysed), "gold_documents_left_out": left_out}
+        atomic_write_text(output, json.dumps(report_json(found, names, sources), ensure_ascii=False, indent=1))
+        _say_done(f"wrote {output}", output)
+    if csv_output is not None:
+        atomic_write_text(csv_output, report_csv(found))
+        _say_done(f"wrote {csv_output}", csv_output)
 
 
 @app.command()

@@ -14,10 +14,14 @@ _LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": 
 _INDIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
+def fold_letters(text: str) -> str:
+    """``text`` without marks, with one alef, ya and ha and ASCII digits; punctuation kept (regular expressions fold too)."""
+    return _MARKS.sub("", text).translate(_LETTERS).translate(_INDIC_DIGITS)
+
+
 def fold(text: str) -> str:
     """Lower-information form for matching: no marks or punctuation, one alef, ya and ha, ASCII digits."""
-    text = _MARKS.sub("", text).translate(_LETTERS).translate(_INDIC_DIGITS)
-    return " ".join(_NOT_WORD.sub(" ", text).split()).lower()
+    return " ".join(_NOT_WORD.sub(" ", fold_letters(text)).split()).lower()
 
 
 def folded_words(text: str) -> list[str]:

@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from serving.label_studio_schemas import Predictions, SetupAnswer, TrainingRefused, TrainingStarted, WebhookAnswer
+from serving.record_schemas import RecordsResult
 from serving.schemas import API_VERSION, BatchResult, ErrorBody, ExtractResult, PendingReceipt, ServiceMetadata
 
 REF = "#/components/schemas/{model}"
@@ -44,6 +47,9 @@ ERRORS = {
     400: "The body is not valid JSON, misses a required field or has one of the wrong type (`detail` lists each), "
     "or what it holds is unusable: an empty article or batch, a correction that breaks the annotation scheme "
     "(`problems` lists each).",
+    401: "A route that changes state, called without the API token the server requires (see the README).",
+    409: "A conflict with the server's state: a correction would empty an article that has spans "
+    "(`allow_emptying` allows it), or a training job is already running.",
     413: "An article is over `max_article_chars`, a batch over `max_batch_articles` (see `GET /metadata`), "
     "or the body is over the byte limit (refused before it is read).",
     503: "The model's queue is full (`max_queued_sentences` sentences waiting); retry in a moment.",
@@ -59,18 +65,30 @@ class Route:
     errors: tuple[int, ...]
     description: str
     status: int = 200
+    also: tuple[int, ...] = ()  # further success statuses, with the same body
+    error_bodies: Mapping[int, type[BaseModel]] = field(default_factory=dict)  # errors whose body is not ErrorBody
 
 
+TRAINING_ERRORS = {409: TrainingRefused}
 ROUTES = {
     "/extract": Route(ExtractResult, (400, 413, 503, 500), "The article's sentences, spans and events."),
     "/extract_batch": Route(BatchResult, (400, 413, 503, 500), "One result per article, in the order sent."),
-    "/annotations": Route(PendingReceipt, (400, 413, 500), "Kept for the next retraining.", status=201),
+    "/records": Route(RecordsResult, (400, 413, 503, 500), "One record per incident, merged across the articles."),
+    "/annotations": Route(PendingReceipt, (400, 401, 409, 413, 500), "Kept for the next retraining.", status=201),
+    "/setup": Route(SetupAnswer, (400, 413, 500), "The project's labelling config is usable."),
+    "/predict": Route(Predictions, (400, 413, 503, 500), "One prediction per task, in order."),
+    "/webhook": Route(WebhookAnswer, (400, 401, 409, 413, 500), "Annotations kept (201; 200 when none was a completed "
+                      "one), a training job started (201), or the event ignored (200).", status=201, also=(200,),
+                      error_bodies=TRAINING_ERRORS),
+    "/train": Route(TrainingStarted, (400, 401, 409, 413, 500), "A training job started on the pending annotations.",
+                    status=201, error_bodies=TRAINING_ERRORS),
 }
 
 
 def response_schemas() -> dict[str, Any]:
     """The JSON Schemas of every response body, named as their models, with ``$ref``s between them."""
-    models = [ServiceMetadata, ErrorBody, *(route.response for route in ROUTES.values())]
+    models = [ServiceMetadata, ErrorBody, *(route.response for route in ROUTES.values()),
+              *{model for route in ROUTES.values() for model in route.error_bodies.values()}]
     _, schemas = models_json_schema([(m, "serialization") for m in models], ref_template=REF)
     return schemas["$defs"]
 
@@ -102,18 +120,9 @@ def finish_document(spec: dict[str, Any]) -> dict[str, Any]:
             request["example"] = example["request"]
         operation["responses"] = {
             str(route.status): json_response(route.description, route.response, example.get("response")),
-            **{str(status): json_response(ERRORS[status], ErrorBody) for status in route.errors},
-        }
-    for path, methods in document["paths"].items():
-        operation = methods.get("post")
-        if path in ROUTES or not operation or "x-bentoml-name" not in operation:
-            continue
-        # Routes whose success body has no model of its own yet (records, the Label Studio backend):
-        # a JSON object, and the contract's error body instead of BentoML's exception schemas.
-        operation.update(operationId=operation["x-bentoml-name"], tags=[TAG["name"]])
-        operation["responses"] = {
-            "200": {"description": "Success", "content": {"application/json": {"schema": {"type": "object"}}}},
-            **{str(status): json_response(ERRORS[status], ErrorBody) for status in (400, 413, 503, 500)},
+            **{str(status): json_response(route.description, route.response) for status in route.also},
+            **{str(status): json_response(ERRORS[status], route.error_bodies.get(status, ErrorBody))
+               for status in route.errors},
         }
     document["paths"]["/metadata"] = {
         "get": {

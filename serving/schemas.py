@@ -22,7 +22,7 @@ from model.labels import ARGUMENT_LABELS, EVENT_TYPES, SPAN_LABELS
 from model.operating_point import MIN_SCORE_RULE
 from model.predictor import PRECISIONS
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 
 
 def string_enum(name: str, values: tuple[str, ...], doc: str) -> type[StrEnum]:

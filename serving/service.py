@@ -46,6 +46,7 @@ from serving.middleware import BodyLimit, JsonErrors, ServeDocument, SpecificVal
 from serving.openapi import finish_document  # noqa: E402
 from serving.page import make_page_app  # noqa: E402
 from serving.pending import append_pending, keep_pending  # noqa: E402
+from serving.record_schemas import RecordsResult  # noqa: E402
 from serving.schemas import API_VERSION, BatchResult, ErrorBody, ExtractResult, MinScore  # noqa: E402
 from serving.settings import load_settings  # noqa: E402
 from training.recipe_reports import crossvalidation_for  # noqa: E402
@@ -195,7 +196,7 @@ class EventService:
 
 
     @bentoml.api(route="/records")
-    async def records(self, articles: list[RecordArticle], min_score: MinScore = None) -> dict:
+    async def records(self, articles: list[RecordArticle], min_score: MinScore = None) -> RecordsResult:
         """One record per incident (date, place, actors, weapon, casualties), merged across the articles."""
         import asyncio
 
@@ -217,7 +218,7 @@ class EventService:
         except Overloaded as exc:
             return rejection(503, str(exc))
         made, warnings = await asyncio.to_thread(build_records, inputs, results)  # the gazetteer loads once, off the loop
-        return {"records": made, "warnings": warnings}
+        return RecordsResult(records=made, warnings=warnings)
 
     @bentoml.api(route="/annotations")
     def annotations(

@@ -111,6 +111,26 @@ def test_extract_batch_through_the_generated_client(server, client_package):
             assert article["text"][span.start : span.end] == span.text
 
 
+def test_records_through_the_generated_client(server, client_package):
+    import datetime as dt
+
+    from arabic_events_client import Client
+    from arabic_events_client.api.events import records
+    from arabic_events_client.models import EventType, Record, RecordArticle, RecordsInput, RecordsResult
+
+    article = ARTICLES[4]
+    body = RecordsInput(articles=[RecordArticle(text=article["text"], id=article["id"], date="2024-01-23",
+                                                source="Enab Baladi")])
+    with Client(base_url=server.url, timeout=httpx.Timeout(120)) as client:
+        result = records.sync(client=client, body=body)
+    assert isinstance(result, RecordsResult) and result.records
+    for record in result.records:
+        assert isinstance(record, Record) and isinstance(record.event_type, EventType)
+        assert record.event_id.startswith("ev-") and record.sources[0].date == dt.date(2024, 1, 23)
+        for mention in record.mentions:
+            assert mention.article_id == "seed-004"
+            assert article["text"][mention.start : mention.end] == mention.text
+
 def test_a_rejection_reaches_the_client_as_a_typed_error(server, client_package):
     from arabic_events_client import Client
     from arabic_events_client.api.events import extract

@@ -20,9 +20,9 @@ from model.document import Document
 from model.predictor import EventExtractor
 from training.baselines import baseline_predictions
 from training.config import TrainConfig
-from training.evaluation import predict_documents
+from training.evaluation import predict_responses
 from training.folds import is_constructed, make_folds
-from training.metrics import DocumentPrediction, score
+from training.metrics import DocumentPrediction, prediction_from_result, score
 from training.store import data_fingerprint, inference_settings
 from training.trainer import train
 
@@ -66,12 +66,14 @@ def ablate(
     checkpoint: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """``sources``: name -> documents (constructed ones, ``training.folds.is_constructed``, are train-only);
-    ``settings``: (label, source names to train on, config)."""
+    ``settings``: (label, source names to train on, config). Each setting keeps its fold models' response
+    objects for every real document (``responses``, as ``tag`` writes them)."""
     real = [(name, d) for name, docs in sources.items() for d in docs if not is_constructed(d)]
     plan = make_folds([d for _, d in real], folds, seed)
     results: dict[str, Any] = {"folds": [[real[i][1].id for i in fold] for fold in plan], "settings": {}}
     for label, names, config in settings:
         predictions: dict[str, DocumentPrediction] = {}
+        responses: dict[str, dict[str, Any]] = {}
         baseline: dict[str, DocumentPrediction] = {}
         for k, fold in enumerate(plan, start=1):
             test_ids = {real[i][1].id for i in fold}
@@ -80,7 +82,8 @@ def ablate(
             result = train(config, training)
             extractor = EventExtractor(result.model, result.tokenizer, **inference_settings(config))
             test = [real[i][1] for i in fold]
-            predictions.update({d.id: p for d, p in zip(test, predict_documents(extractor, test))})
+            responses.update({d.id: r for d, r in zip(test, predict_responses(extractor, test))})
+            predictions.update({d.id: prediction_from_result(d, responses[d.id]) for d in test})
             baseline.update({d.id: p for d, p in zip(test, baseline_predictions(training, test))})
         per_source = {}
         for name in [n for n in sources if n in {m for m, _ in real}] + ["pooled"]:
@@ -99,6 +102,7 @@ def ablate(
             # the data a model of this recipe trains on when nothing is held out: links it to stored models
             "data_sha256": data_fingerprint(everything),
             "scores": per_source,
+            "responses": [responses[d.id] for _, d in real],
         }
         if checkpoint:
             checkpoint(results)  # a long run keeps every finished setting

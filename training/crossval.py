@@ -21,9 +21,9 @@ from model.errors import UserError
 from model.predictor import EventExtractor
 from training.baselines import baseline_predictions
 from training.config import TrainConfig
-from training.evaluation import predict_documents
+from training.evaluation import predict_documents, predict_responses
 from training.folds import held_out_folds
-from training.metrics import DocumentPrediction, score
+from training.metrics import DocumentPrediction, prediction_from_result, score
 from training.store import data_fingerprint, inference_settings
 from training.trainer import train
 
@@ -43,15 +43,18 @@ def crossvalidate(
     """Per-fold and pooled scores of the model at each precision and of the baselines, on the held-out documents.
 
     ``testable``: ids of the documents to hold out (with their incident groups); by default every real one.
+    The result's ``responses`` are the fp32 fold models' response objects for the held-out documents (as
+    ``tag`` writes them, scores included), for error analysis and operating points without retraining.
     """
     console = console or Console(stderr=True)
     plan = held_out_folds(documents, folds, config.seed, testable)
     pool = sorted(i for fold in plan for i in fold)
     if not pool:
         raise UserError("no real document to hold out (constructed contrast documents are only ever trained on)")
-    if len(pool) == len(documents):
+    if any(len(fold) == len(documents) for fold in plan):
         raise UserError("cross-validation needs documents left to train on in every fold")
     predictions: dict[str, dict[int, DocumentPrediction]] = {name: {} for name in [*PRECISION_SYSTEMS, "baseline"]}
+    responses: dict[int, dict[str, Any]] = {}
     per_fold = []
     seconds = 0.0
     for k, test_ids in enumerate(plan, start=1):
@@ -62,7 +65,11 @@ def crossvalidate(
         seconds += result.seconds
         for name, precision in PRECISION_SYSTEMS.items():
             extractor = EventExtractor(result.model, result.tokenizer, precision=precision, **inference_settings(config))
-            predictions[name].update(zip(test_ids, predict_documents(extractor, test)))
+            if precision == "fp32":
+                responses.update(zip(test_ids, predict_responses(extractor, test)))
+                predictions[name].update((i, prediction_from_result(documents[i], responses[i])) for i in test_ids)
+            else:
+                predictions[name].update(zip(test_ids, predict_documents(extractor, test)))
         predictions["baseline"].update(zip(test_ids, baseline_predictions(training, test)))
         per_fold.append({"test": [d.id for d in test], "train_seconds": round(result.seconds, 1), "final_loss": round(result.final_loss, 5),
                          **{name: score(test, [predictions[name][i] for i in test_ids]) for name in ("model", "baseline")}})
@@ -76,4 +83,5 @@ def crossvalidate(
         "train_seconds_total": round(seconds, 1),
         "pooled": {name: score(scored, [by_document[i] for i in pool]) for name, by_document in predictions.items()},
         "per_fold": per_fold,
+        "responses": [responses[i] for i in pool],
     }

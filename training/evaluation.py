@@ -121,6 +121,23 @@ def evaluate(
     return report
 
 
+def predict_responses(
+    extractor: EventExtractor,
+    documents: Sequence[Document],
+    advance: Callable[[int], None] | None = None,
+    chunk: int | None = None,
+) -> list[dict[str, Any]]:
+    """The extractor's response objects (as ``tag`` writes them) for annotated documents; ``chunk`` articles per call."""
+    responses: list[dict[str, Any]] = []
+    chunk = chunk or max(1, len(documents))
+    for begin in range(0, len(documents), chunk):
+        part = documents[begin : begin + chunk]
+        responses += extractor.extract_many([(d.id, d.text) for d in part])
+        if advance:
+            advance(len(part))
+    return responses
+
+
 def predict_documents(
     extractor: EventExtractor,
     documents: Sequence[Document],
@@ -128,12 +145,5 @@ def predict_documents(
     chunk: int | None = None,
 ) -> list[DocumentPrediction]:
     """The extractor's predictions for annotated documents; ``chunk`` articles per call (all by default)."""
-    predictions: list[DocumentPrediction] = []
-    chunk = chunk or max(1, len(documents))
-    for begin in range(0, len(documents), chunk):
-        part = documents[begin : begin + chunk]
-        outputs = extractor.extract_many([(d.id, d.text) for d in part])
-        predictions += [prediction_from_result(d, o) for d, o in zip(part, outputs)]
-        if advance:
-            advance(len(part))
-    return predictions
+    responses = predict_responses(extractor, documents, advance, chunk)
+    return [prediction_from_result(d, r) for d, r in zip(documents, responses)]

@@ -164,22 +164,42 @@ def prf(tp: int, pred: int, gold: int) -> dict[str, float]:
     return {"precision": precision, "recall": recall, "f1": f1, "support": gold}
 
 
+@dataclass
+class EventMatch:
+    """Predicted events of one document set against its gold events (type and exact trigger)."""
+
+    pairs: list[tuple[dict, dict]]  # (gold, predicted)
+    false: list[dict]  # predicted events that match no gold event (those without a trigger included)
+    missed: list[dict]  # gold events that no predicted event matches
+
+
+def match_events(document: Document, events: Sequence[dict]) -> EventMatch:
+    """Match ``events`` to the gold events of ``document``: same type and exact trigger offsets, each gold event once."""
+    gold = {(e["type"], e["trigger"]["start"], e["trigger"]["end"]): e for e in gold_events(document)}
+    pairs, false = [], []
+    for event in events:
+        key = (event["type"], event["trigger"]["start"], event["trigger"]["end"]) if event["trigger"] else None
+        if key in gold:
+            pairs.append((gold.pop(key), event))
+        else:
+            false.append(event)
+    return EventMatch(pairs, false, list(gold.values()))
+
+
 def event_scores(documents: Sequence[Document], predicted_events: Sequence[list[dict]]) -> dict:
-    """Events match on type and exact trigger; arguments are scored inside matched events."""
+    """Events match on type and exact trigger (``match_events``); arguments are scored inside matched events."""
     matched = predicted = gold_count = 0
     arg_tp = arg_pred = arg_gold = 0
     for document, events in zip(documents, predicted_events):
-        gold = {(e["type"], e["trigger"]["start"], e["trigger"]["end"]): e for e in gold_events(document)}
-        gold_count += len(gold)
+        match = match_events(document, events)
+        matched += len(match.pairs)
         predicted += len(events)
-        for event in events:
-            key = (event["type"], event["trigger"]["start"], event["trigger"]["end"]) if event["trigger"] else None
-            if key in gold:
-                matched += 1
-                truth = {(a["role"], a["start"], a["end"]) for a in gold.pop(key)["arguments"]}
-                guess = {(a["role"], a["start"], a["end"]) for a in event["arguments"]}
-                arg_tp += len(truth & guess)
-                arg_pred += len(guess)
-                arg_gold += len(truth)
+        gold_count += len(match.pairs) + len(match.missed)
+        for gold, event in match.pairs:
+            truth = {(a["role"], a["start"], a["end"]) for a in gold["arguments"]}
+            guess = {(a["role"], a["start"], a["end"]) for a in event["arguments"]}
+            arg_tp += len(truth & guess)
+            arg_pred += len(guess)
+            arg_gold += len(truth)
 
     return {"events": prf(matched, predicted, gold_count), "arguments in matched events": prf(arg_tp, arg_pred, arg_gold)}

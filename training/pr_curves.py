@@ -16,29 +16,26 @@ from typing import Any
 
 from model.document import Document
 from model.labels import EVENT_TYPES
-from training.metrics import gold_events, prf
+from training.metrics import match_events, prf
 
 TABLE_THRESHOLDS: tuple[float, ...] = (0.3, 0.5, 0.7, 0.9)
-
-
-def _key(event: dict[str, Any]) -> tuple[str, int, int] | None:
-    trigger = event["trigger"]
-    return (event["type"], trigger["start"], trigger["end"]) if trigger else None
 
 
 def ranked_matches(
     documents: Sequence[Document], predicted_events: Sequence[list[dict]], event_type: str
 ) -> tuple[list[tuple[float, bool]], int]:
-    """``(score, matched)`` of each predicted event of ``event_type``, best first; and the number of gold events."""
+    """``(score, matched)`` of each predicted event of ``event_type``, best first; and the number of gold events.
+
+    Within a document the higher-scored of two events on one gold event is the one that matches it.
+    """
     ranked: list[tuple[float, bool]] = []
     gold_total = 0
     for document, events in zip(documents, predicted_events, strict=True):
-        gold = {_key(e) for e in gold_events(document) if e["type"] == event_type}
-        gold_total += len(gold)
-        for event in sorted((e for e in events if e["type"] == event_type), key=lambda e: -e["score"]):
-            key = _key(event)
-            ranked.append((event["score"], key in gold))
-            gold.discard(key)
+        mine = sorted((e for e in events if e["type"] == event_type), key=lambda e: -e["score"])
+        match = match_events(document, mine)
+        matched = {id(event) for _, event in match.pairs}
+        ranked += [(event["score"], id(event) in matched) for event in mine]
+        gold_total += len(match.pairs) + sum(e["type"] == event_type for e in match.missed)
     ranked.sort(key=lambda pair: -pair[0])
     return ranked, gold_total
 

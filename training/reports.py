@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
@@ -24,3 +25,10 @@ def scores_table(title: str, systems: dict[str, dict[str, Any]]) -> Table:
             cells = [f"{systems[n][level][label]['f1']:.3f}" for n in names]
             table.add_row(level, label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", *cells, str(row["support"]))
     return table
+
+
+def predictions_beside(report: Path, folder: bool = False) -> Path:
+    """Where a cross-validation report's fold-model responses go: ``NAME.predictions.jsonl`` beside
+    ``NAME.json``, or the folder ``NAME-predictions/`` (one file per setting). They quote the texts,
+    so they are kept out of the repository (``.gitignore``) while the report is kept."""
+    return report.with_name(f"{report.stem}-predictions") if folder else report.with_suffix(".predictions.jsonl")

@@ -1,0 +1,1 @@
+"""Error analysis: every false and missed trigger of saved predictions, with its sentence and its category."""
