@@ -469,6 +469,14 @@ class Engine(str, Enum):
     ray = "ray"
 
 
+def _min_score_option() -> Any:
+    """``--min-score X`` of ``tag`` and ``records`` (``model.operating_point``): not a number in [0, 1] is a usage error."""
+    return typer.Option(
+        None, "--min-score", min=0.0, max=1.0, metavar="X",
+        help="Keep only events scored at least X, with their spans; sentence types follow (default: every event).",
+    )
+
+
 @app.command()
 def tag(
     articles: str = typer.Argument(
@@ -493,16 +501,18 @@ def tag(
     engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: Ray Data actors (needs the package's ray extra)."),
     address: str = typer.Option(None, "--address", help="--engine ray: address of a running Ray cluster (default: a local Ray on loopback, stopped afterwards)."),
     actors: int = typer.Option(None, "--actors", min=1, help="--engine ray: actors, each loading the model once (default: one per CPU but one)."),
+    min_score: float = _min_score_option(),
 ) -> None:
     """Tag articles with a stored model; writes the service's response object per article."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from model.operating_point import apply_min_score
     from model.tagging import extract_with_progress
     from serving.settings import load_settings
     from training.store import load_extractor
 
     if engine is Engine.ray:
-        _tag_on_ray(articles, output, model, batch, precision.value, address, actors)
+        _tag_on_ray(articles, output, model, batch, precision.value, address, actors, min_score)
         return
     if address or actors:
         raise UserError("--address and --actors are options of --engine ray")
@@ -529,18 +539,21 @@ def tag(
             progress.update(task, advance=characters, done=finished)
 
         results = extract_with_progress(extractor, inputs, advance, batch, settings.sentence_batch_size)
+    results = [apply_min_score(result, min_score) for result in results]
     write_jsonl(output, results)
     events = sum(len(r["events"]) for r in results)
     _say_done(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}", output)
 
 
-def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, precision: str, address: str | None, actors: int | None) -> None:
+def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, precision: str, address: str | None,
+                actors: int | None, min_score: float | None) -> None:
     """``tag --engine ray``: the same results, written as partitions; malformed lines listed, the rest tagged."""
     try:
         from batch.ray_tagging import ERRORS_FILE, RaySettings, tag_with_ray
     except ImportError:
         raise UserError("--engine ray needs Ray Data: pip install -e '.[ray]'") from None
-    summary = tag_with_ray(articles, output, model, precision, RaySettings(address=address, actors=actors, batch_size=batch))
+    summary = tag_with_ray(articles, output, model, precision, RaySettings(address=address, actors=actors, batch_size=batch),
+                           min_score)
     console.print(f"tagged {summary.articles} articles ({summary.events} events) with {summary.model} "
                   f"on {summary.actors} Ray actors -> {output}")
     for problem in summary.problems[:10]:
@@ -563,6 +576,7 @@ def records(
     model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
     batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
     precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
+    min_score: float = _min_score_option(),
 ) -> None:
     """Tag articles and write one record per incident (date, place, actors, weapon, casualties), merged across articles."""
     from rich.progress import Progress
@@ -570,6 +584,7 @@ def records(
     from incidents.export import render
     from incidents.inputs import read_record_articles
     from incidents.records import build_records
+    from model.operating_point import apply_min_score
     from training.store import load_extractor
 
     check_output(output, [articles])
@@ -580,7 +595,7 @@ def records(
         task = progress.add_task("tagging", total=len(inputs))
         for begin in range(0, len(inputs), batch):
             chunk = inputs[begin : begin + batch]
-            results += extractor.extract_many([(a.id, a.text) for a in chunk])
+            results += [apply_min_score(r, min_score) for r in extractor.extract_many([(a.id, a.text) for a in chunk])]
             progress.advance(task, len(chunk))
     made, warnings = build_records(inputs, results)
     atomic_write_text(output, render(made, fmt.value))

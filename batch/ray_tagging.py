@@ -33,6 +33,7 @@ from ray.data.datasource import BlockBasedFileDatasink
 
 from model.articles import iter_jsonl_articles
 from model.errors import UserError
+from model.operating_point import apply_min_score
 from model.validation import Problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +97,7 @@ class JobReport:
 class ArticleTagger:
     """The ``map_batches`` callable: loads the model once per actor, then tags batches of articles."""
 
-    def __init__(self, model: str, precision: str, threads: int, report: Any = None):
+    def __init__(self, model: str, precision: str, threads: int, report: Any = None, min_score: float | None = None):
         import torch
 
         from training.store import load_extractor
@@ -105,6 +106,7 @@ class ArticleTagger:
         started = time.perf_counter()
         self.extractor = load_extractor(model, precision=precision)
         self.report = report
+        self.min_score = min_score
         if report is not None:
             load = {"host": socket.gethostname(), "pid": os.getpid(), "model": self.extractor.tag,
                     "seconds": round(time.perf_counter() - started, 2), "ready": time.time()}
@@ -112,7 +114,7 @@ class ArticleTagger:
 
     def __call__(self, batch: pa.Table) -> pa.Table:
         articles = list(zip(batch.column("id").to_pylist(), batch.column("text").to_pylist()))
-        results = self.extractor.extract_many(articles)
+        results = [apply_min_score(r, self.min_score) for r in self.extractor.extract_many(articles)]
         events = [len(r["events"]) for r in results]
         if self.report is not None:
             self.report.tagged.remote(len(results), sum(events))
@@ -205,8 +207,10 @@ def pool_size(settings: RaySettings) -> int:
     return settings.actors or max(1, spare // settings.cpus_per_actor)
 
 
-def tagged_dataset(rows: Dataset, model: str, precision: str, settings: RaySettings, report: Any = None) -> Dataset:
-    """Rows ``id, events, result`` (the response object as JSON) of the valid articles of ``rows``, lazily.
+def tagged_dataset(
+    rows: Dataset, model: str, precision: str, settings: RaySettings, report: Any = None, min_score: float | None = None,
+) -> Dataset:
+    """Rows ``id, events, result`` (the response object at ``min_score``, as JSON) of the valid articles of ``rows``, lazily.
 
     ``model`` is a full tag or a stored model's folder, resolved by the caller, so that every actor
     loads the same version.
@@ -215,7 +219,8 @@ def tagged_dataset(rows: Dataset, model: str, precision: str, settings: RaySetti
     # One batch a block: a whole input file is one block, and a block goes to one actor.
     return articles.repartition(target_num_rows_per_block=settings.batch_size).map_batches(
         ArticleTagger,
-        fn_constructor_kwargs={"model": model, "precision": precision, "threads": settings.cpus_per_actor, "report": report},
+        fn_constructor_kwargs={"model": model, "precision": precision, "threads": settings.cpus_per_actor, "report": report,
+                               "min_score": min_score},
         compute=ActorPoolStrategy(size=pool_size(settings)),
         batch_size=settings.batch_size,
         batch_format="pyarrow",
@@ -320,7 +325,9 @@ def output_paths(output: str) -> tuple[Any, str, str]:
     return fs, root, partial
 
 
-def tag_with_ray(articles: str, output: str, model: str | None, precision: str, settings: RaySettings) -> TagSummary:
+def tag_with_ray(
+    articles: str, output: str, model: str | None, precision: str, settings: RaySettings, min_score: float | None = None,
+) -> TagSummary:
     """Tag every article under ``articles``; partitions (JSONL, or Parquet if ``output`` ends in .parquet) in ``output``.
 
     Written into a temporary sibling folder and renamed at the end, so ``output`` is complete or absent.
@@ -331,7 +338,7 @@ def tag_with_ray(articles: str, output: str, model: str | None, precision: str, 
     with ray_session(settings.address):
         report = JobReport.remote()
         rows = read_article_rows(articles)
-        tagged = tagged_dataset(rows, tag, precision, settings, report)
+        tagged = tagged_dataset(rows, tag, precision, settings, report, min_score)
         try:
             if output.rstrip("/").endswith(".parquet"):
                 tagged.write_parquet(target, min_rows_per_file=ROWS_PER_FILE, ray_remote_args={"num_cpus": IO_CPUS})

@@ -14,14 +14,15 @@ request field, a new label value).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.labels import ARGUMENT_LABELS, EVENT_TYPES, SPAN_LABELS
+from model.operating_point import MIN_SCORE_RULE
 from model.predictor import PRECISIONS
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 
 
 def string_enum(name: str, values: tuple[str, ...], doc: str) -> type[StrEnum]:
@@ -41,6 +42,10 @@ START = "Offset of the first character in the article's `text` as sent (a Python
 END = "Offset just past the last character: `text[start:end]` is the span's text."
 SCORE = "The model's confidence, in [0, 1], rounded to 4 decimals."
 SENTENCE = "`index` of the sentence the span lies in."
+
+#: The optional ``min_score`` request field of ``/extract``, ``/extract_batch`` and ``/records``: a JSON
+#: number (strict: not a string or a boolean) in [0, 1]; anything else is a 400 naming the field.
+MinScore = Annotated[float | None, Field(ge=0, le=1, strict=True, allow_inf_nan=False, description=MIN_SCORE_RULE)]
 
 
 class Contract(BaseModel):
@@ -65,7 +70,8 @@ class Sentence(Contract):
     end: int = Field(ge=0, description="Offset just past the sentence's last character: `text[start:end]` is the sentence.")
     types: list[EventType] = Field(
         description="Event types the sentence reports: those the sentence classifier scores at or above the model's "
-        "threshold, plus the type of every trigger found in it. Empty for a sentence without events."
+        "threshold, plus the type of every trigger found in it; with `min_score`, only the types of its events kept. "
+        "Empty for a sentence without events."
     )
     scores: dict[str, float] = Field(
         description="The sentence classifier's probability for each event type (keys: `attack`, `retaliation`), "

@@ -34,6 +34,7 @@ from starlette.responses import JSONResponse  # noqa: E402
 from active.uncertainty import confidence  # noqa: E402
 from model.errors import UserError  # noqa: E402
 from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS  # noqa: E402
+from model.operating_point import apply_min_score  # noqa: E402
 from model.predictor import (  # noqa: E402
     EventExtractor, SentenceTagging, build_results, resolve_precision, split_articles, taggings_by_article,
 )
@@ -46,7 +47,7 @@ from serving.openapi import finish_document  # noqa: E402
 from serving.page import make_page_app  # noqa: E402
 from serving.pending import append_pending, keep_pending  # noqa: E402
 from serving.record_schemas import RecordsResult  # noqa: E402
-from serving.schemas import API_VERSION, BatchResult, ErrorBody, ExtractResult  # noqa: E402
+from serving.schemas import API_VERSION, BatchResult, ErrorBody, ExtractResult, MinScore  # noqa: E402
 from serving.settings import load_settings  # noqa: E402
 from training.recipe_reports import crossvalidation_for  # noqa: E402
 from training.store import resolve_tag  # noqa: E402
@@ -152,9 +153,9 @@ class EventService:
                 return problem
         return None
 
-    async def _results(self, articles: list[Article]) -> list[dict[str, Any]]:
-        """The response objects (``build_result``) of ``articles``, their sentences batched with other requests'."""
-        return (await self._tagged(articles))[0]
+    async def _results(self, articles: list[Article], min_score: float | None = None) -> list[dict[str, Any]]:
+        """The response objects (``build_result``) of ``articles`` at ``min_score``, their sentences batched with other requests'."""
+        return [apply_min_score(result, min_score) for result in (await self._tagged(articles))[0]]
 
     async def _tagged(self, articles: list[Article]) -> tuple[list[dict[str, Any]], list[Sequence[SentenceTagging]]]:
         """The response object of each article, and the sentence taggings it was built from."""
@@ -164,38 +165,38 @@ class EventService:
         return build_results(pairs, per_article, taggings, self.threshold, self.model_info), \
             taggings_by_article(per_article, taggings)
 
-    async def _extract(self, articles: list[Article]) -> list[ExtractResult]:
-        return [ExtractResult.model_validate(result) for result in await self._results(articles)]
+    async def _extract(self, articles: list[Article], min_score: float | None) -> list[ExtractResult]:
+        return [ExtractResult.model_validate(result) for result in await self._results(articles, min_score)]
 
     # Rejections are returned as ready responses, which BentoML sends as they are; the
     # return annotations are what a request that is not rejected gets (and what /docs.json shows).
 
     @bentoml.api(route="/extract")
-    async def extract(self, text: str, id: str | None = None) -> ExtractResult:
+    async def extract(self, text: str, id: str | None = None, min_score: MinScore = None) -> ExtractResult:
         """Tag one article: sentences with event types, spans, and events with their arguments."""
         article = Article(text=text, id=id)
         problem = self._problem(article)
         if problem:
             return rejection(*problem)
         try:
-            return (await self._extract([article]))[0]
+            return (await self._extract([article], min_score))[0]
         except Overloaded as exc:
             return rejection(503, str(exc))
 
     @bentoml.api(route="/extract_batch")
-    async def extract_batch(self, articles: list[Article]) -> BatchResult:
+    async def extract_batch(self, articles: list[Article], min_score: MinScore = None) -> BatchResult:
         """Tag several articles; results come back in the same order."""
         problem = self._batch_problem(articles)
         if problem:
             return rejection(*problem)
         try:
-            return BatchResult(results=await self._extract(articles))
+            return BatchResult(results=await self._extract(articles, min_score))
         except Overloaded as exc:
             return rejection(503, str(exc))
 
 
     @bentoml.api(route="/records")
-    async def records(self, articles: list[RecordArticle]) -> RecordsResult:
+    async def records(self, articles: list[RecordArticle], min_score: MinScore = None) -> RecordsResult:
         """One record per incident (date, place, actors, weapon, casualties), merged across the articles."""
         import asyncio
 
@@ -213,7 +214,7 @@ class EventService:
         if problem:
             return rejection(*problem)
         try:
-            results = await self._results([Article(text=a.text, id=a.id) for a in inputs])
+            results = await self._results([Article(text=a.text, id=a.id) for a in inputs], min_score)
         except Overloaded as exc:
             return rejection(503, str(exc))
         made, warnings = await asyncio.to_thread(build_records, inputs, results)  # the gazetteer loads once, off the loop

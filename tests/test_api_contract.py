@@ -202,7 +202,7 @@ def test_a_served_result_has_the_contracts_fields_in_its_order(server):
 @pytest.mark.slow
 def test_metadata_reports_the_api_version_in_the_documented_shape(server):
     meta = httpx.get(f"{server.url}/metadata", timeout=30).json()
-    assert ServiceMetadata.model_validate(meta).api_version == API_VERSION == "1.1"
+    assert ServiceMetadata.model_validate(meta).api_version == API_VERSION == "1.2"
 
 
 @pytest.mark.slow

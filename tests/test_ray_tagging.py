@@ -158,3 +158,25 @@ def test_the_local_ray_listens_on_loopback_only(ray_run):
     listening = {c.laddr.ip for c in psutil.net_connections("tcp") if c.status == psutil.CONN_LISTEN and c.pid in ray_processes}
     assert listening  # the GCS, the raylet and the workers are among them
     assert listening <= {"127.0.0.1", "::ffff:127.0.0.1", "::1"}
+
+
+def test_min_score_drops_on_ray_what_it_drops_locally(local_ray, articles, model_folder, tmp_path):
+    from model.operating_point import apply_min_score
+
+    seeds = articles[:5]
+    source = tmp_path / "seeds.jsonl"
+    source.write_text(jsonl(seeds), encoding="utf-8")
+    extractor = load_extractor(model_folder, precision="fp32")
+    local = extractor.extract_many(seeds)
+    scores = sorted(e["score"] for r in local for e in r["events"])
+    middle = scores[len(scores) // 4 : 3 * len(scores) // 4 + 1]
+    low, high = max(zip(middle, middle[1:]), key=lambda pair: pair[1] - pair[0])
+    threshold = (low + high) / 2  # far from any score: batching moves fp32 scores in the last digits only
+    out = tmp_path / "tagged"
+    summary = tag_with_ray(str(source), str(out), model_folder, "fp32", RaySettings(actors=ACTORS, batch_size=4), threshold)
+    by_id = {json.loads(line)["id"]: json.loads(line) for part in sorted(out.glob("*.jsonl")) if part.name != ERRORS_FILE
+             for line in part.read_text(encoding="utf-8").splitlines()}
+    expected = [apply_min_score(r, threshold) for r in local]
+    assert 0 < summary.events == sum(len(r["events"]) for r in expected) < sum(len(r["events"]) for r in local)
+    for result in expected:
+        assert comparable(by_id[result["id"]]) == comparable(result)

@@ -11,6 +11,7 @@ from model.errors import UserError
 from model.predictor import EventExtractor
 from model.validation import Problem, iter_json_lines, read_bytes
 from training.metrics import DocumentPrediction, prediction_from_result, score
+from training.pr_curves import precision_recall_curves
 from training.store import data_fingerprint, seen_in_training
 
 
@@ -113,6 +114,7 @@ def evaluate(
         "data": {"sha256": data_fingerprint(gold), **counts(gold)},
         "warnings": list(warnings),
         "scores": {"model": score(gold, model_predictions)},
+        "precision_recall": precision_recall_curves(gold, [p.events for p in model_predictions]),
     }
     if baseline_predictions is not None:
         report["scores"]["baseline"] = score(gold, baseline_predictions)

@@ -164,6 +164,14 @@ def gold_events(document: Document) -> list[dict]:
     return events
 
 
+def prf(tp: int, pred: int, gold: int) -> dict[str, float]:
+    """Precision, recall and F1 of ``tp`` matches among ``pred`` predicted and ``gold`` gold items (0 when undefined)."""
+    precision = tp / pred if pred else 0.0
+    recall = tp / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "support": gold}
+
+
 @dataclass
 class EventMatch:
     """Predicted events of one document set against its gold events (type and exact trigger)."""
@@ -201,11 +209,5 @@ def event_scores(documents: Sequence[Document], predicted_events: Sequence[list[
             arg_tp += len(truth & guess)
             arg_pred += len(guess)
             arg_gold += len(truth)
-
-    def prf(tp: int, pred: int, gold: int) -> dict[str, float]:
-        precision = tp / pred if pred else 0.0
-        recall = tp / gold if gold else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return {"precision": precision, "recall": recall, "f1": f1, "support": gold}
 
     return {"events": prf(matched, predicted, gold_count), "arguments in matched events": prf(arg_tp, arg_pred, arg_gold)}

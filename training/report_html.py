@@ -10,7 +10,7 @@ from typing import Any
 
 from model.bio import spans_to_tags
 from model.document import Document, Span
-from model.labels import LABEL_COLOURS, SPAN_LABELS
+from model.labels import EVENT_TYPES, LABEL_COLOURS, SPAN_LABELS, TRIGGER_LABELS
 from training.metrics import DocumentPrediction
 
 
@@ -45,11 +45,71 @@ def confusion_png(gold: Sequence[Document], predictions: Sequence[DocumentPredic
             if matrix[i, j]:
                 axes.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=7,
                           color="white" if shown[i, j] > shown.max() * 0.6 else "black")
+    return _png(figure)
+
+
+def _png(figure: Any) -> str:
+    """``figure`` as a base64 PNG, closed."""
+    import matplotlib.pyplot as plt
+
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     plt.close(figure)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def precision_recall_png(curves: dict[str, Any]) -> str:
+    """The precision–recall curve of each event type (``training.pr_curves``), best F1 marked, as a base64 PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(6, 4.5), dpi=110)
+    for event_type, trigger in zip(EVENT_TYPES, TRIGGER_LABELS):
+        curve = curves[event_type]
+        if not curve["points"]:
+            continue
+        recall = [0.0] + [p["recall"] for p in curve["points"]]  # the area under these steps is the average precision
+        precision = [curve["points"][0]["precision"]] + [p["precision"] for p in curve["points"]]
+        ap, best = curve["average_precision"], curve["best"]
+        label = (f"{event_type}: AP {'—' if ap is None else f'{ap:.3f}'}, {curve['gold']} gold; "
+                 f"best F1 {best['f1']:.3f} at {best['threshold']:.4g}")
+        colour = LABEL_COLOURS[trigger]
+        axes.plot(recall, precision, drawstyle="steps-pre", color=colour, label=label)
+        axes.plot([best["recall"]], [best["precision"]], "o", mfc="none", ms=9, color=colour)
+    axes.set_xlim(0, 1.02)
+    axes.set_ylim(0, 1.05)
+    axes.set_xlabel("recall (events: type and trigger)")
+    axes.set_ylabel("precision")
+    axes.set_title("events scored at least each threshold")
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(loc="lower left", fontsize=8)
+    return _png(figure)
+
+
+def precision_recall_section(curves: dict[str, Any]) -> str:
+    """The plot and, per event type, P/R/F1 at the usual thresholds and at the best one."""
+    rows = []
+    for event_type in EVENT_TYPES:
+        curve = curves[event_type]
+        ap = curve["average_precision"]
+        points = [*curve["table"], *([curve["best"]] if curve["best"] else [])]
+        for n, point in enumerate(points):
+            name = f"{point['threshold']:.4g}" + (" (best F1)" if n == len(curve["table"]) else "")
+            first = (f"<th rowspan='{len(points)}'>{event_type}</th><td rowspan='{len(points)}'>"
+                     f"{'—' if ap is None else f'{ap:.3f}'}</td>") if n == 0 else ""
+            rows.append(f"<tr>{first}<td>{name}</td><td>{point['precision']:.3f}</td><td>{point['recall']:.3f}</td>"
+                        f"<td>{point['f1']:.3f}</td></tr>")
+    return (
+        "<h2>Precision and recall of events by score (model)</h2>"
+        "<p>Events ranked by score and matched to gold events as above (type and trigger); at a threshold, the events "
+        "scored at least it (what <code>min_score</code> keeps). Recall counts gold events never proposed as misses.</p>"
+        f"<img alt='precision-recall curves' src='data:image/png;base64,{precision_recall_png(curves)}'>"
+        "<table><tr><th>type</th><th>average precision</th><th>threshold</th><th>P</th><th>R</th><th>F1</th></tr>"
+        f"{''.join(rows)}</table>"
+    )
 
 
 def _table(title: str, systems: dict[str, dict[str, Any]], level: str) -> str:
@@ -124,6 +184,7 @@ def render(report: dict[str, Any], gold: Sequence[Document], predictions: Sequen
         + "".join(f"<p class='warning'><strong>Warning:</strong> {html.escape(w)}</p>" for w in report.get("warnings", []))
         + _table("Sentences (event types)", systems, "sentences")
         + _table("Events (type and trigger match; arguments within matched events)", events, "events")
+        + precision_recall_section(report["precision_recall"])
         + _table("Spans, strict (seqeval, IOB2 on words)", systems, "spans")
         + _table("Spans, lenient (same label, overlapping)", systems, "spans (lenient)")
         + f"<h2>Confusion of span labels (model)</h2><img alt='confusion matrix' src='data:image/png;base64,{confusion_png(gold, predictions)}'>"
