@@ -14,6 +14,7 @@ from incidents.merge import Cluster, merge_across, merge_article
 from incidents.mentions import Mention, mentions_of
 from incidents.places import Gazetteer, default_gazetteer
 from incidents.weapons import WeaponTable, default_weapons
+from model.text_units import split_sentences
 
 # Every record has these keys, in this order (ACLED's column names where ACLED has the field).
 FIELDS = (
@@ -93,16 +94,15 @@ def _record(cluster: Cluster, event_id: str, articles: dict[str, Article], weapo
         "sources": sources,
         "mentions": [m.json() for m in mentions],
         "confidence": round(max(m.score for m in mentions), 4),
-        "notes": _sentence_text(text, first, mentions),
+        "notes": _sentence_text(text, first),
         "normalisation_notes": notes + sorted({n for m in mentions for n in m.notes} - set(notes)),
     }
 
 
-def _sentence_text(text: str, first: Mention, mentions: list[Mention]) -> str:
+def _sentence_text(text: str, first: Mention) -> str:
     """The sentence of the first mention, as written (ACLED's ``notes`` describe the event)."""
-    start = text.rfind("\n", 0, first.start) + 1
-    stops = [i for i in (text.find(ch, first.end) for ch in ".\n؟!") if i != -1]
-    return text[start : min(stops) if stops else len(text)].strip()
+    sentence = next(s for s in split_sentences(text) if s.start <= first.start < s.end)
+    return text[sentence.start : sentence.end]
 
 
 def build_records(

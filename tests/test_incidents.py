@@ -166,6 +166,16 @@ def test_two_days_are_two_incidents(corpus):
     assert days == {"2023-11-12", "2023-11-13"}
 
 
+def test_notes_are_the_sentence_of_the_first_mention_as_written(corpus):
+    records, _ = seed_records(corpus, {"seed-004"})
+    seed = next(d for d in corpus if d.id == "seed-004")
+    retaliation = record_of(records, "ردت")
+    first = retaliation["mentions"][0]
+    sentence = next(s for s in seed.sentences if s.start <= first["start"] < s.end)
+    assert retaliation["notes"] == seed.text[sentence.start : sentence.end]
+    assert "\n" not in retaliation["notes"] and retaliation["notes"].endswith(".")
+
+
 def test_counts_of_attacks_make_no_record_and_are_reported(corpus):
     records, warnings = seed_records(corpus, {"seed-002"})
     assert all(m["text"] != "هجوماً" for r in records for m in r["mentions"])
