@@ -129,8 +129,9 @@ def records_with_ray(articles: str, output: Path, fmt: str, model: str | None, p
     if input_format(articles) == "parquet":
         raise UserError(f"{articles}: records --engine ray reads JSONL articles ({{id, text, date?, source?, url?}} a line)")
     errors = errors_path(output)
-    check_output(output)
-    check_output(errors)
+    local_input = [] if "://" in articles else [Path(articles)]
+    check_output(output, local_input)
+    check_output(errors, local_input)
     tag = resolved_model(model)
     try:
         with ray_session(settings.address):
