@@ -570,13 +570,19 @@ class RecordFormat(str, Enum):
 
 @app.command()
 def records(
-    articles: Path = typer.Argument(..., help="JSONL of {id, text, date?, source?, url?}, or a folder of .txt files."),
+    articles: str = typer.Argument(
+        ..., metavar="ARTICLES",
+        help="JSONL of {id, text, date?, source?, url?}, or a folder of .txt files; with --engine ray: JSONL, a file, folder, glob or fsspec URL.",
+    ),
     output: Path = typer.Option(..., "-o", "--output", help="File to write the records to."),
     fmt: RecordFormat = typer.Option(RecordFormat.jsonl, "--format", help="jsonl, csv (ACLED's column order) or geojson."),
-    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
-    batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
+    model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model); with --engine ray also a stored model's folder."),
+    batch: int = typer.Option(8, "--batch", "--batch-size", min=1, metavar="N", help="Articles per model batch."),
     precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
     min_score: float = _min_score_option(),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this process; ray: the tagging on Ray Data actors (needs the package's ray extra), the merge here."),
+    address: str = typer.Option(None, "--address", help="--engine ray: address of a running Ray cluster (default: a local Ray on loopback, stopped afterwards)."),
+    actors: int = typer.Option(None, "--actors", min=1, help="--engine ray: actors, each loading the model once (default: one per CPU but one)."),
 ) -> None:
     """Tag articles and write one record per incident (date, place, actors, weapon, casualties), merged across articles."""
     from rich.progress import Progress
@@ -587,6 +593,12 @@ def records(
     from model.operating_point import apply_min_score
     from training.store import load_extractor
 
+    if engine is Engine.ray:
+        _records_on_ray(articles, output, fmt.value, model, batch, precision.value, address, actors, min_score)
+        return
+    if address or actors:
+        raise UserError("--address and --actors are options of --engine ray")
+    articles = Path(articles)
     check_output(output, [articles])
     inputs = read_record_articles(articles)
     extractor = load_extractor(model, precision=precision.value)
@@ -599,10 +611,32 @@ def records(
             progress.advance(task, len(chunk))
     made, warnings = build_records(inputs, results)
     atomic_write_text(output, render(made, fmt.value))
+    _say_records(made, warnings, len(inputs), output)
+
+
+def _say_records(made: list[dict], warnings: list[str], articles: int, output: Path, engine: str = "") -> None:
     for warning in warnings:
         _note(f"warning: {warning}")
     mentions = sum(len(r["mentions"]) for r in made)
-    console.print(f"{len(made)} records from {mentions} mentions in {len(inputs)} articles -> {output}")
+    console.print(f"{len(made)} records from {mentions} mentions in {articles} articles{engine} -> {output}")
+
+
+def _records_on_ray(articles: str, output: Path, fmt: str, model: str | None, batch: int, precision: str,
+                    address: str | None, actors: int | None, min_score: float | None) -> None:
+    """``records --engine ray``: the tagging on Ray, the merge here; malformed lines listed, the rest made into records."""
+    try:
+        from batch.ray_records import errors_path, records_with_ray
+        from batch.ray_tagging import RaySettings
+    except ImportError:
+        raise UserError("--engine ray needs Ray Data: pip install -e '.[ray]'") from None
+    summary = records_with_ray(articles, output, fmt, model, precision, RaySettings(address=address, actors=actors, batch_size=batch),
+                               min_score)
+    _say_records(summary.records, summary.warnings, summary.articles, output,
+                 f" (tagged with {summary.model} on {summary.actors} Ray actors)")
+    for problem in summary.problems[:10]:
+        err.print(problem, markup=False, highlight=False)
+    if summary.problems:
+        raise UserError(f"{len(summary.problems)} malformed article(s) skipped, all listed in {errors_path(output)}")
 
 
 @app.command("select")

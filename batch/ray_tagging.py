@@ -18,7 +18,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,9 +95,14 @@ class JobReport:
 
 
 class ArticleTagger:
-    """The ``map_batches`` callable: loads the model once per actor, then tags batches of articles."""
+    """The ``map_batches`` callable: loads the model once per actor, then tags batches of articles.
 
-    def __init__(self, model: str, precision: str, threads: int, report: Any = None, min_score: float | None = None):
+    The columns named in ``carry`` go from each input row to its output row unchanged (metadata a
+    later step needs, such as ``records``' dates and sources).
+    """
+
+    def __init__(self, model: str, precision: str, threads: int, report: Any = None, carry: Sequence[str] = (),
+                 min_score: float | None = None):
         import torch
 
         from training.store import load_extractor
@@ -107,6 +112,7 @@ class ArticleTagger:
         self.extractor = load_extractor(model, precision=precision)
         self.report = report
         self.min_score = min_score
+        self.carry = tuple(carry)
         if report is not None:
             load = {"host": socket.gethostname(), "pid": os.getpid(), "model": self.extractor.tag,
                     "seconds": round(time.perf_counter() - started, 2), "ready": time.time()}
@@ -120,7 +126,10 @@ class ArticleTagger:
             self.report.tagged.remote(len(results), sum(events))
         rows = {"id": [doc_id for doc_id, _ in articles], "events": events,
                 "result": [json.dumps(r, ensure_ascii=False) for r in results]}
-        return pa.table(rows, schema=TAGGED)
+        tagged = pa.table(rows, schema=TAGGED)
+        for name in self.carry:
+            tagged = tagged.append_column(batch.schema.field(name), batch.column(name))
+        return tagged
 
 
 def parse_jsonl_files(files: pa.Table) -> pa.Table:
@@ -176,14 +185,18 @@ def expand(path: str) -> str | list[str]:
     return [fs.unstrip_protocol(m) if "://" in path else m for m in matches]
 
 
-def read_article_rows(path: str) -> Dataset:
-    """Rows ``id, text, error`` of every input article (lazy): one JSONL file or Parquet fragment per task."""
+def read_article_rows(path: str, parse_jsonl: Callable[[pa.Table], pa.Table] = parse_jsonl_files) -> Dataset:
+    """Rows ``id, text, error`` of every input article (lazy): one JSONL file or Parquet fragment per task.
+
+    ``parse_jsonl`` turns whole JSONL files (``bytes``, ``path``) into these rows; another parser may
+    add columns (``records`` adds each article's date, source, url and place in its file).
+    """
     fmt = input_format(path)
     paths, extensions = expand(path), FORMAT_EXTENSIONS[fmt]
     try:
         if fmt == "jsonl":
             files = ray.data.read_binary_files(paths, include_paths=True, file_extensions=extensions, num_cpus=IO_CPUS)
-            return files.map_batches(parse_jsonl_files, batch_format="pyarrow", batch_size=1, num_cpus=IO_CPUS)
+            return files.map_batches(parse_jsonl, batch_format="pyarrow", batch_size=1, num_cpus=IO_CPUS)
         table = ray.data.read_parquet(paths, include_paths=True, file_extensions=extensions, num_cpus=IO_CPUS)
     except (FileNotFoundError, ValueError) as exc:
         raise UserError(f"{path}: cannot read ({str(exc).splitlines()[0]})") from None
@@ -193,8 +206,8 @@ def read_article_rows(path: str) -> Dataset:
     return table.select_columns(["id", "text", "path"]).map_batches(check_parquet_rows, batch_format="pyarrow", num_cpus=IO_CPUS)
 
 
-def articles_only(rows: pa.Table) -> pa.Table:
-    return rows.filter(pc.is_null(rows.column("error"))).select(["id", "text"])
+def articles_only(rows: pa.Table, carry: Sequence[str] = ()) -> pa.Table:
+    return rows.filter(pc.is_null(rows.column("error"))).select(list(dict.fromkeys(["id", "text", *carry])))
 
 
 def problems_only(rows: pa.Table) -> pa.Table:
@@ -208,19 +221,21 @@ def pool_size(settings: RaySettings) -> int:
 
 
 def tagged_dataset(
-    rows: Dataset, model: str, precision: str, settings: RaySettings, report: Any = None, min_score: float | None = None,
+    rows: Dataset, model: str, precision: str, settings: RaySettings, report: Any = None,
+    carry: Sequence[str] = (), min_score: float | None = None,
 ) -> Dataset:
-    """Rows ``id, events, result`` (the response object at ``min_score``, as JSON) of the valid articles of ``rows``, lazily.
+    """Rows ``id, events, result`` (the response object at ``min_score``, as JSON) of the valid articles of ``rows``,
+    lazily, followed by the columns of ``rows`` named in ``carry``.
 
     ``model`` is a full tag or a stored model's folder, resolved by the caller, so that every actor
     loads the same version.
     """
-    articles = rows.map_batches(articles_only, batch_format="pyarrow", num_cpus=IO_CPUS)
+    articles = rows.map_batches(articles_only, fn_kwargs={"carry": tuple(carry)}, batch_format="pyarrow", num_cpus=IO_CPUS)
     # One batch a block: a whole input file is one block, and a block goes to one actor.
     return articles.repartition(target_num_rows_per_block=settings.batch_size).map_batches(
         ArticleTagger,
         fn_constructor_kwargs={"model": model, "precision": precision, "threads": settings.cpus_per_actor, "report": report,
-                               "min_score": min_score},
+                               "carry": tuple(carry), "min_score": min_score},
         compute=ActorPoolStrategy(size=pool_size(settings)),
         batch_size=settings.batch_size,
         batch_format="pyarrow",
@@ -325,6 +340,17 @@ def output_paths(output: str) -> tuple[Any, str, str]:
     return fs, root, partial
 
 
+def error_lines(problems: Sequence[str]) -> str:
+    """The errors file: ``{"error": "file:line: message"}`` a line."""
+    return "".join(json.dumps({"error": p}, ensure_ascii=False) + "\n" for p in problems)
+
+
+def job_failure(exc: ray.exceptions.RayError) -> UserError:
+    """A failed Ray job (e.g. a worker that cannot load the model) as one line naming its cause."""
+    cause = getattr(exc, "cause", None) or exc
+    return UserError(f"the Ray job failed, nothing was written: {str(cause).strip().splitlines()[0]}")
+
+
 def tag_with_ray(
     articles: str, output: str, model: str | None, precision: str, settings: RaySettings, min_score: float | None = None,
 ) -> TagSummary:
@@ -347,14 +373,13 @@ def tag_with_ray(
             problems = [row["error"] for row in rows.map_batches(problems_only, batch_format="pyarrow", num_cpus=IO_CPUS).iter_rows()]
             fs.makedirs(partial, exist_ok=True)
             with fs.open(f"{partial}/{ERRORS_FILE}", "w", encoding="utf-8") as handle:
-                handle.write("".join(json.dumps({"error": p}, ensure_ascii=False) + "\n" for p in problems))
+                handle.write(error_lines(problems))
             fs.mv(partial, root, recursive=True)
         except BaseException as exc:
             if fs.exists(partial):
                 fs.rm(partial, recursive=True)
-            if isinstance(exc, ray.exceptions.RayError):  # e.g. a worker that cannot load the model
-                cause = getattr(exc, "cause", None) or exc
-                raise UserError(f"the Ray job failed, nothing was written: {str(cause).strip().splitlines()[0]}") from None
+            if isinstance(exc, ray.exceptions.RayError):
+                raise job_failure(exc) from None
             raise
         counted = ray.get(report.summary.remote())
         actors = pool_size(settings)

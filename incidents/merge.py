@@ -28,6 +28,7 @@ text answers, in whichever article that attack was reported.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from incidents.dates import MONTH, WEEK
@@ -131,27 +132,63 @@ def _dated_and_placed(cluster: Cluster) -> list[Mention]:
     return [m for m in cluster.mentions if m.explicit_time and m.when.date and m.place.latitude is not None]
 
 
+def _joins(cluster: Cluster, evidence: list[Mention], incident: Cluster) -> bool:
+    """Whether an article's record joins an incident of other articles (rule above)."""
+    if {m.article_id for m in incident.mentions} & {m.article_id for m in cluster.mentions}:
+        return False  # an article's own records were already kept apart on purpose
+    theirs = _dated_and_placed(incident)
+    if not (evidence and theirs):
+        return False
+    return all(compatible(a, b) for a in cluster.mentions for b in incident.mentions) and any(
+        a.when.date == b.when.date or a.when.precision != 1 or b.when.precision != 1
+        for a in evidence for b in theirs
+    )
+
+
+# Incidents by the precision, country and day (ordinal) of their dated and placed mentions.
+DayIndex = dict[int, dict[tuple[str | None, int], list[int]]]
+
+
+def _precision(mention: Mention) -> int:
+    return mention.when.precision or 1  # as ``_dates_agree`` reads it
+
+
+def _candidates(index: DayIndex, mention: Mention, count: int) -> list[int]:
+    """The incidents (of ``count`` so far, in order) that may hold a mention compatible with ``mention`` on day and place.
+
+    ``compatible`` needs explicit days within the window of the coarser precision and, for two known
+    places, the same country; an incident without such a mention cannot take a record (rule above).
+    """
+    if mention.place.country is None:  # compatible with a place in any country
+        return list(range(count))
+    day, found = mention.when.date.toordinal(), set()
+    for precision, days in index.items():
+        window = WINDOW_DAYS.get(max(_precision(mention), precision), 0)
+        for country in (mention.place.country, None):
+            for other in range(day - window, day + window + 1):
+                found.update(days.get((country, other), ()))
+    return sorted(found)
+
+
 def merge_across(per_article: list[list[Cluster]]) -> list[Cluster]:
-    """Clusters of all articles merged into incidents (rule above), in the order first reported."""
+    """Clusters of all articles merged into incidents (rule above), in the order first reported.
+
+    Each record is compared only with the incidents ``_candidates`` finds for one of its dated and
+    placed mentions (an index by precision, country and day), in their order: the same incidents
+    as comparing it with every incident so far, without a time that grows with the square of the
+    records.
+    """
     incidents: list[Cluster] = []
+    index: DayIndex = defaultdict(lambda: defaultdict(list))
     for clusters in per_article:
         for cluster in clusters:
-            home = None
             evidence = _dated_and_placed(cluster)
-            for incident in incidents:
-                if {m.article_id for m in incident.mentions} & {m.article_id for m in cluster.mentions}:
-                    continue  # an article's own records were already kept apart on purpose
-                theirs = _dated_and_placed(incident)
-                if not (evidence and theirs):
-                    continue
-                if all(compatible(a, b) for a in cluster.mentions for b in incident.mentions) and any(
-                    a.when.date == b.when.date or a.when.precision != 1 or b.when.precision != 1
-                    for a in evidence for b in theirs
-                ):
-                    home = incident
-                    break
+            candidates = _candidates(index, evidence[0], len(incidents)) if evidence else []
+            home = next((i for i in candidates if _joins(cluster, evidence, incidents[i])), None)
             if home is None:
-                incidents.append(Cluster(list(cluster.mentions)))
-            else:
-                home.mentions.extend(cluster.mentions)
+                home = len(incidents)
+                incidents.append(Cluster([]))
+            incidents[home].mentions.extend(cluster.mentions)
+            for mention in evidence:
+                index[_precision(mention)][(mention.place.country, mention.when.date.toordinal())].append(home)
     return incidents

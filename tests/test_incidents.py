@@ -235,6 +235,18 @@ def test_three_outlets_on_one_attack_are_one_record_and_another_day_stays_apart(
     assert wednesday["event_date"] == "2024-01-24" and [s["article_id"] for s in wednesday["sources"]] == ["d"]
 
 
+def test_a_report_dated_within_a_week_joins_the_first_incident_of_its_window():
+    # "a few days ago", published Friday 26 January: week precision, so within 7 days of Monday's attack and of Wednesday's
+    text = "استهدفت المقاومة الإسلامية في العراق قاعدة كونيكو بصواريخ قبل أيام."
+    late = (Article("e", text, dt.date(2024, 1, 26), "E"),
+            [("attack", "استهدفت", {"ATTACKER": "المقاومة الإسلامية في العراق", "TARGET": "قاعدة كونيكو",
+                                    "WEAPON": "بصواريخ", "TIME": "قبل أيام"})])
+    chosen = [*OUTLETS, late]
+    monday, wednesday = build_records([a for a, _ in chosen], [response(a.id, a.text, e) for a, e in chosen])[0]
+    assert [s["article_id"] for s in monday["sources"]] == ["a", "b", "c", "e"]
+    assert [s["article_id"] for s in wednesday["sources"]] == ["d"]
+
+
 def test_event_ids_are_stable_and_independent_of_article_order():
     assert [r["event_id"] for r in outlet_records()] == [r["event_id"] for r in outlet_records()]
     assert {r["event_id"] for r in outlet_records()} == {r["event_id"] for r in outlet_records((3, 2, 1, 0))}
