@@ -744,12 +744,15 @@ def serve(
 @app.command()
 def bench(
     config_file: Path = typer.Option(Path("configs/default.yaml"), "--config", help="Training config, if a model must be trained first."),
+    training_epoch: bool = typer.Option(
+        True, "--training-epoch/--no-training-epoch", help="Also time one training epoch on the default config's data."
+    ),
 ) -> None:
     """Measure speed against this machine's limit; writes BENCHMARKS.md and BENCHMARKS.json."""
     from benchmarks.run import main as run_benchmark
 
     _ensure_served_model(config_file)
-    run_benchmark()
+    run_benchmark(training_epoch)
 
 
 def _stored_or_none(model_info: Any):

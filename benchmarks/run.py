@@ -348,8 +348,8 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}"
 
 
-def main() -> None:
-    results = run()
+def main(train_epoch: bool = True) -> None:
+    results = run(train_epoch)
     results["machine"] = machine()
     results["date"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     table = Table(title=f"benchmark of {results['model']} ({results['backbone']})", title_justify="left")
