@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
+from active.strategies import Strategy
 from model.articles import read_articles
 from model.atomic import atomic_write_text, check_output, check_output_dir, is_stdout, make_output_dir, write_jsonl
 from model.corpus_io import read_corpus, read_documents, write_documents
@@ -568,7 +569,9 @@ def records(
 def select_(
     pool: Path = typer.Option(..., "--pool", help="Unlabelled articles: JSONL with id and text, or a folder of .txt files."),
     n: int = typer.Option(..., "-n", help="How many articles to choose.", min=1),
-    strategy: str = typer.Option("entropy", "--strategy", help="entropy, least-confidence, or random (the baseline)."),
+    strategy: Strategy = typer.Option(
+        Strategy.entropy, "--strategy", metavar=choices(Strategy), help="entropy, least-confidence, or random (the baseline)."
+    ),
     output: Path = typer.Option(..., "-o", "--output", help="Label Studio tasks (JSON) to write."),
     model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
     max_similarity: float = typer.Option(0.5, "--max-similarity", help="Skip an article this similar (character 5-gram Jaccard) to one chosen before it.", min=0.0, max=1.0),
@@ -578,22 +581,19 @@ def select_(
     """Choose the articles the model is least sure of, without near-duplicates, as Label Studio tasks with pre-annotations."""
     from rich.progress import Progress
 
-    from active.select import Strategy, label_studio_tasks, pick, rank, score_pool
+    from active.select import label_studio_tasks, pick, rank, score_pool
     from training.store import load_extractor
 
-    if strategy not in {s.value for s in Strategy}:
-        raise UserError(f"--strategy must be one of {', '.join(s.value for s in Strategy)}, got {strategy!r}")
-    chosen_strategy = Strategy(strategy)
     check_output(output, [pool])
     articles = read_articles(pool)
     extractor = load_extractor(model, precision=precision.value)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("scoring the pool", total=len(articles))
-        candidates = score_pool(extractor, articles, chosen_strategy, progress=lambda k: progress.advance(task, k))
-    chosen = pick(rank(candidates, chosen_strategy, seed), n, max_similarity)
-    atomic_write_text(output, json.dumps(label_studio_tasks(chosen, chosen_strategy, extractor.tag), ensure_ascii=False, indent=1))
+        candidates = score_pool(extractor, articles, strategy, progress=lambda k: progress.advance(task, k))
+    chosen = pick(rank(candidates, strategy, seed), n, max_similarity)
+    atomic_write_text(output, json.dumps(label_studio_tasks(chosen, strategy, extractor.tag), ensure_ascii=False, indent=1))
     skipped = f"; fewer than {n}: the rest were near-duplicates" if len(chosen) < min(n, len(articles)) else ""
-    console.print(f"chose {len(chosen)} of {len(articles)} articles by {strategy} with {extractor.tag} -> {output}{skipped}")
+    console.print(f"chose {len(chosen)} of {len(articles)} articles by {strategy.value} with {extractor.tag} -> {output}{skipped}")
 
 
 @app.command()
@@ -602,17 +602,15 @@ def simulate(
     rounds: int = typer.Option(5, "--rounds", help="Rounds of choosing and retraining.", min=1),
     per_round: int = typer.Option(4, "--per-round", help="Articles each strategy adds per round.", min=1),
     repeats: int = typer.Option(3, "--repeats", help="Training seeds (config seed, +1, ...).", min=1),
-    strategies: list[str] = typer.Option(["entropy", "random"], "--strategy", help="Strategies to compare (repeatable)."),
+    strategies: list[Strategy] = typer.Option(
+        [Strategy.entropy, Strategy.random], "--strategy", metavar=choices(Strategy), help="Strategies to compare (repeatable)."
+    ),
     out: Path = typer.Option(Path("reports/active-learning"), "-o", "--output", help="Folder for simulation.json and simulation.png."),
 ) -> None:
     """Active learning, simulated: from the seeds, add real articles in rounds by each strategy, plot event F1 on a fixed held-out set."""
-    from active.select import Strategy
     from active.simulation import held_out_split, plot, simulate as run_simulation
     from training.ablation import SOURCE_FILES
 
-    unknown = [s for s in strategies if s not in {k.value for k in Strategy}]
-    if unknown:
-        raise UserError(f"--strategy must be one of {', '.join(k.value for k in Strategy)}, got {unknown[0]!r}")
     check_output_dir(out)
     config = _load_config(config_file)
     start = read_corpus([SOURCE_FILES["seeds"]], say=_note)
@@ -622,7 +620,7 @@ def simulate(
     pool, held_out = held_out_split(real, config.seed)
     if rounds * per_round > len(pool):
         raise UserError(f"{rounds} rounds of {per_round} need {rounds * per_round} articles; the pool has {len(pool)}")
-    result = run_simulation(config, start, pool, held_out, [Strategy(s) for s in strategies], rounds, per_round, repeats, say=_note)
+    result = run_simulation(config, start, pool, held_out, strategies, rounds, per_round, repeats, say=_note)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "simulation.json", json.dumps(result, ensure_ascii=False, indent=1))
     plot(result, out / "simulation.png")
