@@ -532,9 +532,13 @@ class RecordFormat(str, Enum):
 
 @app.command()
 def records(
+    ctx: typer.Context,
     articles: Path = typer.Argument(..., help="JSONL of {id, text, date?, source?, url?}, or a folder of .txt files."),
     output: Path = typer.Option(..., "-o", "--output", help="File to write the records to."),
-    fmt: RecordFormat = typer.Option(RecordFormat.jsonl, "--format", help="jsonl, csv (ACLED's column order) or geojson."),
+    fmt: RecordFormat = typer.Option(
+        None, "--format", metavar=choices(RecordFormat),
+        help="jsonl, csv (ACLED's column order) or geojson (default: the output's suffix says which, else jsonl).",
+    ),
     model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
     batch: int = typer.Option(8, "--batch", help="Articles per model batch."),
     precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
@@ -542,11 +546,16 @@ def records(
     """Tag articles and write one record per incident (date, place, actors, weapon, casualties), merged across articles."""
     from rich.progress import Progress
 
-    from incidents.export import render
+    from incidents.export import SUFFIXES, format_named, render
     from incidents.inputs import read_record_articles
     from incidents.records import build_records
     from training.store import load_extractor
 
+    named = format_named(output)
+    if fmt is not None and named is not None and fmt.value != named:
+        raise typer.BadParameter(f"{fmt.value}, but the output {output.name} is named as a {named} file; name it "
+                                 f"{output.with_suffix(SUFFIXES[fmt.value]).name} or leave --format out.", ctx, param_hint="'--format'")
+    record_format = fmt.value if fmt else named or RecordFormat.jsonl.value
     check_output(output, [articles])
     inputs = read_record_articles(articles)
     extractor = load_extractor(model, precision=precision.value)
@@ -558,7 +567,7 @@ def records(
             results += extractor.extract_many([(a.id, a.text) for a in chunk])
             progress.advance(task, len(chunk))
     made, warnings = build_records(inputs, results)
-    atomic_write_text(output, render(made, fmt.value))
+    atomic_write_text(output, render(made, record_format))
     for warning in warnings:
         _note(f"warning: {warning}")
     mentions = sum(len(r["mentions"]) for r in made)

@@ -70,6 +70,9 @@ USAGE_ERRORS = [
     (("simulate", "--strategy", "entropy", "--strategy", "margin"), "simulate",
      "Invalid value for '--strategy': Value error, 'margin' is not one of 'entropy', 'least-confidence', 'random'."),
     (("export", str(CORPUS), "-o", "out.json"), "export", "Missing option '--to'."),
+    (("records", str(CORPUS), "--format", "csv", "-o", "records.jsonl"), "records",
+     "Invalid value for '--format': csv, but the output records.jsonl is named as a jsonl file; "
+     "name it records.csv or leave --format out."),
     (("validate",), "validate", "Missing argument 'FILE'."),
     (("crossval", "--folds", "1"), "crossval", "Invalid value for '--folds': 1 folds: give 0 (leave one article out) or at least 2."),
     (("ablation", "--folds", "1"), "ablation", "Invalid value for '--folds': 1 folds: give at least 2."),
