@@ -374,20 +374,43 @@ FORMAT_NAMES = {"label-studio": "a Label Studio JSON export", "doccano": "a docc
 
 
 def detect_format(path: Path) -> str | None:
-    """``label-studio`` (one JSON document: a task or a list of tasks with ``data``), ``doccano``
-    (JSON lines, the first an object with ``text``), or None when the file is neither."""
+    """``label-studio`` (one JSON document: a task or a list of tasks, any of them with ``data``, or
+    an empty list; the importer names the tasks without it), ``doccano`` (JSON lines, the first an
+    object with ``text``), or None when the file is neither."""
     data = read_bytes(path)
     try:
         whole = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         whole = None
     tasks = whole if isinstance(whole, list) else [whole]
-    if tasks and all(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks):
+    if whole == [] or any(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks):
         return "label-studio"
     first = next(iter_json_lines(data, str(path)), (0, None))[1]
     if isinstance(first, dict) and isinstance(first.get("text"), str):
         return "doccano"
     return None
+
+
+def why_unrecognised(path: Path) -> str:
+    """The one line for a file ``detect_format`` recognises as neither export: what is broken in it
+    (its encoding, nothing in it, malformed JSON and where), or, when it is valid JSON, that it is neither."""
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"{path}: not valid UTF-8"
+    if not text.strip():
+        return f"{path}: the file is empty: no Label Studio tasks or doccano records to import"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        lines = list(iter_json_lines(data, str(path)))
+        first = lines[0][1]
+        if isinstance(first, Problem):
+            if any(isinstance(parsed, dict) for _, parsed in lines[1:]):  # JSON lines: the first is the broken one
+                return str(first)
+            return f"{path}:{exc.lineno}: malformed JSON: {exc.msg} at column {exc.colno}"
+    return f"{path}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)"
 
 
 def import_annotations(
@@ -403,7 +426,7 @@ def import_annotations(
         raise UserError(f"unknown annotation tool '{tool}' (label-studio or doccano)")
     detected = detect_format(path)
     if tool is None and detected is None:
-        raise UserError(f"{path}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)")
+        raise UserError(why_unrecognised(path))
     tool = tool or detected
     # an option of the other tool is the user's slip whatever the file holds: named first
     if tool == "label-studio" and keep_empty:

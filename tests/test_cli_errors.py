@@ -105,6 +105,9 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
     (tmp / "not-json.jsonl").write_text("id,text\n", encoding="utf-8")
     (tmp / "no-spans.jsonl").write_text('{"id": "g1", "sentences": [], "events": []}\n', encoding="utf-8")
     (tmp / "notes.txt").write_text("not an export\n", encoding="utf-8")
+    (tmp / "broken-ls.json").write_text('[\n {\n  "data": {"text": "قصف"}\n  "annotations": []\n }\n]\n', encoding="utf-8")
+    (tmp / "broken-doccano.jsonl").write_text('{"text": "قصف", "label": []\n{"text": "قصف", "label": []}\n', encoding="utf-8")
+    (tmp / "other.json").write_text('{"rows": []}\n', encoding="utf-8")
     (tmp / "a-file").write_text("x\n", encoding="utf-8")
     report, tiny = str(tmp / "report"), str(ROOT / "configs" / "tiny.yaml")
     return [
@@ -114,8 +117,15 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         (("import", str(LABEL_STUDIO), "-o", str(tmp)), f"{tmp}: is a directory, expected a file name"),
         (("import", "--from", "doccano", str(LABEL_STUDIO), "-o", str(tmp / "x.jsonl")),
          f"{LABEL_STUDIO}: this is a Label Studio JSON export, not a doccano JSONL export; use --from label-studio"),
-        (("import", str(tmp / "notes.txt"), "-o", str(tmp / "x.jsonl")),
-         f"{tmp / 'notes.txt'}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)"),
+        (("import", str(tmp / "notes.txt"), "-o", str(tmp / "x.jsonl")), f"{tmp / 'notes.txt'}:1: malformed JSON: Expecting value at column 1"),
+        (("import", str(tmp / "broken-ls.json"), "-o", str(tmp / "x.jsonl")),
+         f"{tmp / 'broken-ls.json'}:4: malformed JSON: Expecting ',' delimiter at column 3"),
+        (("import", str(tmp / "broken-doccano.jsonl"), "-o", str(tmp / "x.jsonl")),
+         f"{tmp / 'broken-doccano.jsonl'}:1: malformed JSON: Expecting ',' delimiter at column 28"),
+        (("import", str(tmp / "empty.jsonl"), "-o", str(tmp / "x.jsonl")),
+         f"{tmp / 'empty.jsonl'}: the file is empty: no Label Studio tasks or doccano records to import"),
+        (("import", str(tmp / "other.json"), "-o", str(tmp / "x.jsonl")),
+         f"{tmp / 'other.json'}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)"),
         (("export", str(CORPUS), "--to", "doccano", "-o", "/dev/full"), "/dev/full: not a regular file; refusing to replace it"),
         (("corpus", "fetch", "--from", str(tmp / "missing")), f"{tmp / 'missing'}: no such folder"),
         (("corpus", "fetch", "--from", str(tmp), "--origins", str(tmp)),
