@@ -26,9 +26,9 @@ from model.articles import read_articles
 from model.atomic import atomic_write_text, check_output, check_output_dir, is_stdout, make_output_dir, write_jsonl
 from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
-from model.interchange import export_doccano, export_label_studio, import_annotations
+from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations
 from model.precisions import PRECISIONS
-from model.validation import validate_files
+from model.validation import read_bytes, validate_files
 
 app = typer.Typer(
     help="Find attacks and retaliations, their triggers and arguments, in Arabic news.",
@@ -95,6 +95,8 @@ def _options(
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annotated JSONL files.")) -> None:
     """Check annotated JSONL files against the scheme; list every problem as file:line: message."""
+    for path in files:
+        _check_annotated_jsonl(path)
     documents, problems = validate_files(files)
     for problem in problems:
         print(problem)
@@ -104,6 +106,16 @@ def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annot
     spans = sum(len(d.spans) for d in documents)
     sentences = sum(len(d.sentences) for d in documents)
     console.print(f"ok: {len(documents)} documents, {sentences} sentences, {spans} spans")
+
+
+def _check_annotated_jsonl(path: Path) -> None:
+    """Refuse in one line what is not annotated JSONL at all, rather than list every line as a problem:
+    a Label Studio export (one JSON document), or an empty file (no documents is no "ok")."""
+    if detect_format(path) == "label-studio":
+        raise UserError(f"{path}: a Label Studio JSON export, not annotated JSONL; convert it first: "
+                        f"arabic-events import {path} -o FILE.jsonl")
+    if not read_bytes(path).strip():
+        raise UserError(f"{path}: the file is empty: no documents to validate")
 
 
 @app.command("import")

@@ -29,6 +29,24 @@ def test_validate_lists_every_problem_as_file_line_message(tmp_path):
     ]
 
 
+def test_validate_names_a_label_studio_export_once_and_points_to_import():
+    export = FIXTURES / "label-studio-export.json"
+    result = run("validate", str(export))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == (f"error: {export}: a Label Studio JSON export, not annotated JSONL; "
+                                     f"convert it first: arabic-events import {export} -o FILE.jsonl")
+
+
+def test_validate_an_empty_file_is_an_error_not_ok(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    result = run("validate", str(empty))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"error: {empty}: the file is empty: no documents to validate"
+
+
 def test_missing_file_is_one_line_without_traceback(tmp_path):
     result = run("validate", str(tmp_path / "nope.jsonl"))
     assert result.returncode == 1
