@@ -263,6 +263,19 @@ def test_evaluate_warns_when_articles_are_in_the_training_data(tiny_env, tmp_pat
     assert "Warning:" in (out / "report.html").read_text(encoding="utf-8")
 
 
+def test_evaluate_warns_of_a_training_article_under_another_id(tiny_env, tmp_path):
+    """The same text is the same article to the model, whatever its id: seen by its text's sha256."""
+    seed = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[1])
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text(json.dumps({**seed, "id": "copy-of-" + seed["id"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    result = run(tiny_env, "evaluate", str(copy), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    tag = json.loads((out / "report.json").read_text(encoding="utf-8"))["model"]
+    assert (f"warning: 1 of the 1 evaluated articles are in the training data of {tag} (copy-of-seed-001): "
+            "its scores on them overstate how it does on new articles") in result.stderr
+
+
 def test_evaluate_on_held_out_articles_warns_of_nothing(tiny_env, tmp_path):
     out = tmp_path / "report"
     result = run(tiny_env, "evaluate", str(GOLD), "-o", str(out))
