@@ -29,6 +29,7 @@ from model.errors import AnnotationProblems, UserError
 from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations
 from model.precisions import PRECISIONS
 from model.validation import read_bytes, validate_files
+from model.wording import counted
 
 app = typer.Typer(
     help="Find attacks and retaliations, their triggers and arguments, in Arabic news.",
@@ -101,11 +102,11 @@ def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annot
     for problem in problems:
         print(problem)
     if problems:
-        err.print(f"[red]{len(problems)} problem(s)[/] in {len(files)} file(s)")
+        err.print(f"[red]{counted(len(problems), 'problem')}[/] in {counted(len(files), 'file')}")
         raise typer.Exit(1)
     spans = sum(len(d.spans) for d in documents)
     sentences = sum(len(d.sentences) for d in documents)
-    console.print(f"ok: {len(documents)} documents, {sentences} sentences, {spans} spans")
+    console.print(f"ok: {counted(len(documents), 'document')}, {counted(sentences, 'sentence')}, {counted(spans, 'span')}")
 
 
 def _check_annotated_jsonl(path: Path) -> None:
@@ -159,10 +160,10 @@ def export(
     documents = read_documents(corpus)
     if to is ImportFormat.label_studio:
         atomic_write_text(output, json.dumps(export_label_studio(documents), ensure_ascii=False, indent=1))
-        _say_done(f"wrote {len(documents)} tasks to {output}; label config: annotations/label-studio-config.xml", output)
+        _say_done(f"wrote {counted(len(documents), 'task')} to {output}; label config: annotations/label-studio-config.xml", output)
     else:
         write_jsonl(output, export_doccano(documents))
-        _say_done(f"wrote {len(documents)} records to {output}", output)
+        _say_done(f"wrote {counted(len(documents), 'record')} to {output}", output)
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -216,7 +217,7 @@ def corpus_fetch(
         written = fetch_from_origins(_standoff_files(), folder, origins_dir, timeout=timeout, say=_note, console=err)
     how = "derived from the origins" if source is None else "copied"
     for name, count in written.items():
-        console.print(f"{name}: {count} texts {how}, sha256 checked -> {folder / name}")
+        console.print(f"{name}: {counted(count, 'text')} {how}, sha256 checked -> {folder / name}")
 
 
 @corpus_app.command("recipes")
@@ -235,7 +236,7 @@ def corpus_recipes(
 
     check_output_dir(output or RECIPES_DIR)
     written = build_recipes(origins_dir, source, output or RECIPES_DIR, say=_note)
-    console.print(f"wrote the recipes of {sum(written.values())} texts to {output or RECIPES_DIR}")
+    console.print(f"wrote the recipes of {counted(sum(written.values()), 'text')} to {output or RECIPES_DIR}")
 
 
 @corpus_app.command("export")
@@ -247,7 +248,7 @@ def corpus_export(
     check_output(output, _corpus_files())
     documents = read_corpus(_corpus_files(), texts, say=_note)
     write_documents(output, documents)
-    _say_done(f"wrote {len(documents)} documents to {output}", output)
+    _say_done(f"wrote {counted(len(documents), 'document')} to {output}", output)
 
 
 @corpus_app.command("stats")
@@ -321,13 +322,13 @@ def train(
     if holdout:
         groups = held_out_folds(documents, None, config.seed)  # one incident of real articles each
         if holdout > len(groups) or sum(map(len, groups[:holdout])) >= len(documents):
-            raise UserError(f"--holdout {holdout}: the data has {len(groups)} incident(s) of real articles to hold out, "
+            raise UserError(f"--holdout {holdout}: the data has {counted(len(groups), 'incident')} of real articles to hold out, "
                             "and some documents must be left to train on")
         held_ids = {i for fold in groups[:holdout] for i in fold}
         held = [d for i, d in enumerate(documents) if i in held_ids]
         documents = [d for i, d in enumerate(documents) if i not in held_ids]
     sentences = sum(len(d.sentences) for d in documents)
-    console.print(f"training on {len(documents)} documents, {sentences} sentences; backbone {config.backbone}")
+    console.print(f"training on {counted(len(documents), 'document')}, {counted(sentences, 'sentence')}; backbone {config.backbone}")
     result = run_training(config, documents)
     metrics = {}
     if held:
@@ -335,7 +336,7 @@ def train(
         metrics = score(held, predict_documents(extractor, held))
         console.print(scores_table(f"held-out: {', '.join(d.id for d in held)}", {"model": metrics}))
     console.print(
-        f"done: {result.epochs} epochs, {result.steps} steps, {result.seconds:.0f} s, final loss {result.final_loss:.4f}"
+        f"done: {counted(result.epochs, 'epoch')}, {counted(result.steps, 'step')}, {result.seconds:.0f} s, final loss {result.final_loss:.4f}"
     )
     if output:
         make_output_dir(output)
@@ -355,7 +356,7 @@ def _fold_count(minimum: int, zero_means: str | None = None):
     def check(value: int) -> int:
         if value < minimum and not (value == 0 and zero_means):
             allowed = f"0 ({zero_means}) or at least {minimum}" if zero_means else f"at least {minimum}"
-            raise typer.BadParameter(f"{value} folds: give {allowed}.")
+            raise typer.BadParameter(f"{counted(value, 'fold')}: give {allowed}.")
         return value
 
     return check
@@ -396,11 +397,11 @@ def crossval(
         raise UserError("cross-validation needs at least two documents and some left to train on")
     tested = len(testable) if testable is not None else len(documents)
     if folds > tested:
-        raise UserError(f"--folds {folds}: more folds than the {tested} documents to test on")
+        raise UserError(f"--folds {folds}: more folds than the {counted(tested, 'document')} to test on")
     result = crossvalidate(config, documents, folds or None, err, testable)
     atomic_write_text(output, json.dumps(result, ensure_ascii=False, indent=1))
     pooled = result["pooled"]
-    _say_done(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
+    _say_done(scores_table(f"pooled over {counted(result['folds'], 'fold')}", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
     _say_done(f"wrote {output}", output)
 
 
@@ -518,7 +519,7 @@ def tag(
         results = extract_with_progress(extractor, inputs, advance, batch, settings.sentence_batch_size)
     write_jsonl(output, results)
     events = sum(len(r["events"]) for r in results)
-    _say_done(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}", output)
+    _say_done(f"tagged {counted(len(results), 'article')} ({counted(events, 'event')}) with {extractor.tag} -> {output}", output)
 
 
 def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, precision: str, address: str | None, actors: int | None) -> None:
@@ -528,12 +529,12 @@ def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, preci
     except ImportError:
         raise UserError("--engine ray needs Ray Data: pip install -e '.[ray]'") from None
     summary = tag_with_ray(articles, output, model, precision, RaySettings(address=address, actors=actors, batch_size=batch))
-    console.print(f"tagged {summary.articles} articles ({summary.events} events) with {summary.model} "
-                  f"on {summary.actors} Ray actors -> {output}")
+    console.print(f"tagged {counted(summary.articles, 'article')} ({counted(summary.events, 'event')}) with {summary.model} "
+                  f"on {counted(summary.actors, 'Ray actor')} -> {output}")
     for problem in summary.problems[:10]:
         err.print(problem, markup=False, highlight=False)
     if summary.problems:
-        raise UserError(f"{len(summary.problems)} malformed article(s) skipped, all listed in {output.rstrip('/')}/{ERRORS_FILE}")
+        raise UserError(f"{counted(len(summary.problems), 'malformed article')} skipped, all listed in {output.rstrip('/')}/{ERRORS_FILE}")
 
 
 class RecordFormat(str, Enum):
@@ -583,7 +584,7 @@ def records(
     for warning in warnings:
         _note(f"warning: {warning}")
     mentions = sum(len(r["mentions"]) for r in made)
-    console.print(f"{len(made)} records from {mentions} mentions in {len(inputs)} articles -> {output}")
+    console.print(f"{counted(len(made), 'record')} from {counted(mentions, 'mention')} in {counted(len(inputs), 'article')} -> {output}")
 
 
 @app.command("select")
@@ -614,7 +615,7 @@ def select_(
     chosen = pick(rank(candidates, strategy, seed), n, max_similarity)
     atomic_write_text(output, json.dumps(label_studio_tasks(chosen, strategy, extractor.tag), ensure_ascii=False, indent=1))
     skipped = f"; fewer than {n}: the rest were near-duplicates" if len(chosen) < min(n, len(articles)) else ""
-    console.print(f"chose {len(chosen)} of {len(articles)} articles by {strategy.value} with {extractor.tag} -> {output}{skipped}")
+    console.print(f"chose {len(chosen)} of {counted(len(articles), 'article')} by {strategy.value} with {extractor.tag} -> {output}{skipped}")
 
 
 @app.command()
@@ -640,14 +641,14 @@ def simulate(
         raise UserError("the simulation chooses among the Syrian Archive and Wikinews articles: run 'make corpus-texts' first")
     pool, held_out = held_out_split(real, config.seed)
     if rounds * per_round > len(pool):
-        raise UserError(f"{rounds} rounds of {per_round} need {rounds * per_round} articles; the pool has {len(pool)}")
+        raise UserError(f"{counted(rounds, 'round')} of {per_round} need {counted(rounds * per_round, 'article')}; the pool has {len(pool)}")
     result = run_simulation(config, start, pool, held_out, strategies, rounds, per_round, repeats, say=_note)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "simulation.json", json.dumps(result, ensure_ascii=False, indent=1))
     plot(result, out / "simulation.png")
     for name, runs in result["curves"].items():
         last = [run[-1]["event_f1"] for run in runs]
-        console.print(f"{name}: event F1 after {runs[0][-1]['added']} articles, mean {sum(last) / len(last):.3f} over {len(last)} repeat(s)")
+        console.print(f"{name}: event F1 after {counted(runs[0][-1]['added'], 'article')}, mean {sum(last) / len(last):.3f} over {counted(len(last), 'repeat')}")
     console.print(f"wrote {out / 'simulation.json'} and {out / 'simulation.png'}")
 
 
@@ -757,7 +758,7 @@ def evaluate(
     if not gold:
         raise UserError(f"{data}: no articles to evaluate")
     if not any(d.spans for d in gold):
-        raise UserError(f"{data}: none of its {len(gold)} articles has an annotated span; evaluate scores annotated "
+        raise UserError(f"{data}: none of its {counted(len(gold), 'article')} has an annotated span; evaluate scores annotated "
                         "articles (to tag articles, use 'arabic-events tag')")
     if predictions is not None:
         results = read_predictions(predictions)
@@ -794,7 +795,7 @@ def evaluate(
     make_output_dir(out)
     atomic_write_text(out / "report.json", json.dumps(report, ensure_ascii=False, indent=1))
     atomic_write_text(out / "report.html", render(report, gold, model_predictions))
-    console.print(scores_table(f"{tag} on {len(gold)} documents", report["scores"]))
+    console.print(scores_table(f"{tag} on {counted(len(gold), 'document')}", report["scores"]))
     events = {name: s["events"]["events"] for name, s in report["scores"].items()}
     console.print("event F1: " + ", ".join(f"{name} {row['f1']:.3f}" for name, row in events.items()))
     console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
@@ -896,7 +897,7 @@ def retrain(
     config = _load_config(config_file)  # after the user's files: a missing one is the first thing to hear of
     outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, split_file, eval_documents,
                           force, _note, allow_emptying)
-    table = Table(title=f"on the {outcome.gate['split_documents']} articles of the evaluation split, by models trained "
+    table = Table(title=f"on the {counted(outcome.gate['split_documents'], 'article')} of the evaluation split, by models trained "
                         f"without them (reference {outcome.reference_tag or '—: nothing served'})", title_justify="left")
     for column in ("metric", "reference", "candidate"):
         table.add_column(column, justify="left" if column == "metric" else "right")
@@ -953,7 +954,7 @@ def main() -> None:
     except AnnotationProblems as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        err.print(f"error: {len(exc.problems)} problem(s); nothing was written")
+        err.print(f"error: {counted(len(exc.problems), 'problem')}; nothing was written")
         sys.exit(1)
     except UserError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)

@@ -33,6 +33,7 @@ from model.document import Document
 from model.errors import AnnotationProblems, UserError
 from model.labels import LABEL_COLOURS, SPAN_LABELS
 from model.validation import Problem, check_record, iter_json_lines, read_bytes
+from model.wording import counted
 
 LABEL_STUDIO_FROM_NAME = "label"
 LABEL_STUDIO_TO_NAME = "text"
@@ -92,8 +93,8 @@ class ImportSummary:
 
     def describe(self, output: str | None = None) -> str:
         """The one line ``import`` prints: documents, spans, negatives, predictions, skipped."""
-        line = (f"{_count(len(self.documents), 'document')}, {_count(self.spans, 'span')}, "
-                f"{_count(len(self.negatives), 'negative')}{self.negatives_note}")
+        line = (f"{counted(len(self.documents), 'document')}, {counted(self.spans, 'span')}, "
+                f"{counted(len(self.negatives), 'negative')}{self.negatives_note}")
         if self.from_predictions:
             line += f", {len(self.from_predictions)} from unreviewed predictions ({', '.join(self.from_predictions)})"
         if output is not None:
@@ -102,11 +103,7 @@ class ImportSummary:
 
     def skipped_line(self) -> str:
         listed = ", ".join(str(s) for s in self.skipped)
-        return f"skipped {_count(len(self.skipped), self.item)} {self.skipped_what}: {listed}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+        return f"skipped {counted(len(self.skipped), self.item)} {self.skipped_what}: {listed}"
 
 
 def _finish(records: list[tuple[int, dict[str, Any]]], source: str, problems: list[Problem]) -> list[Document]:
@@ -258,7 +255,7 @@ def label_studio_record(
     spans = _label_studio_spans(data[text_key], result if isinstance(result, list) else [], problems)
     if result and not spans and not problems:
         # Regions, none a text label: another project's config, not a negative example.
-        problems.append(f"none of its {len(result)} region(s) is a text label (type 'labels')")
+        problems.append(f"none of its {counted(len(result), 'region')} is a text label (type 'labels')")
     if problems:
         return None, problems, None
     doc_id = str(data.get("id") or f"label-studio-{task_id}")

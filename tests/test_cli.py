@@ -18,6 +18,14 @@ def test_validate_reports_the_corpus_clean():
     assert result.stdout.startswith("ok: 5 documents")
 
 
+def test_validate_counts_one_document_in_the_singular(tmp_path):
+    one = tmp_path / "one.jsonl"
+    one.write_text(CORPUS.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    result = run("validate", str(one))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok: 1 document, 16 sentences, 37 spans\n"
+
+
 def test_validate_lists_every_problem_as_file_line_message(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "قصف", "spans": [{"start": 0, "end": 3, "label": "X"}]}\nnot json\n', encoding="utf-8")

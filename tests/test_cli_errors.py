@@ -74,8 +74,8 @@ USAGE_ERRORS = [
      "Invalid value for '--format': csv, but the output records.jsonl is named as a jsonl file; "
      "name it records.csv or leave --format out."),
     (("validate",), "validate", "Missing argument 'FILE'."),
-    (("crossval", "--folds", "1"), "crossval", "Invalid value for '--folds': 1 folds: give 0 (leave one article out) or at least 2."),
-    (("ablation", "--folds", "1"), "ablation", "Invalid value for '--folds': 1 folds: give at least 2."),
+    (("crossval", "--folds", "1"), "crossval", "Invalid value for '--folds': 1 fold: give 0 (leave one article out) or at least 2."),
+    (("ablation", "--folds", "1"), "ablation", "Invalid value for '--folds': 1 fold: give at least 2."),
     (("evaluate", str(GOLD)), "evaluate", "Missing option '-o' / '--output'."),
     (("evaluate", "-o", "report"), "evaluate", "Missing argument 'GOLD'."),
     (("evaluate", str(GOLD), "--data", str(GOLD), "-o", "report"), "evaluate", "Argument 'GOLD' given twice"),
@@ -142,7 +142,7 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         (("tag", str(CORPUS), "-o", str(tmp / "out.jsonl")), "no model 'arabic-event-tagger:latest' in the BentoML store"),
         (("evaluate", str(tmp / "empty.jsonl"), "-o", report), f"{tmp / 'empty.jsonl'}: no articles to evaluate"),
         (("evaluate", str(tmp / "unannotated.jsonl"), "-o", report),
-         f"{tmp / 'unannotated.jsonl'}: none of its 1 articles has an annotated span; evaluate scores annotated articles"),
+         f"{tmp / 'unannotated.jsonl'}: none of its 1 article has an annotated span; evaluate scores annotated articles"),
         (("evaluate", str(GOLD), "--predictions", str(tmp / "not-json.jsonl"), "-o", report),
          f"{tmp / 'not-json.jsonl'}:1: malformed JSON: "),
         (("evaluate", str(GOLD), "--predictions", str(tmp / "no-spans.jsonl"), "-o", report),
@@ -238,8 +238,8 @@ def test_tag_reads_a_folder_of_txt_files_in_any_case_and_with_a_byte_order_mark(
     assert flat.returncode == 0, flat.stderr
     assert "Traceback" not in flat.stderr
     assert [json.loads(line)["id"] for line in (tmp_path / "flat.jsonl").read_text(encoding="utf-8").splitlines()] == ["a"]
-    assert f"note: 1 subfolder(s) of {folder} not read (add --recursive to read them)" in flat.stderr
-    assert f"note: 1 file(s) of {folder} not read: not .txt" in flat.stderr
+    assert f"note: 1 subfolder of {folder} not read (add --recursive to read them)" in flat.stderr
+    assert f"note: 1 file of {folder} not read: not .txt" in flat.stderr
 
     deep = run(tiny_env, "tag", str(folder), "--recursive", "-o", "-")
     assert deep.returncode == 0, deep.stderr
@@ -272,8 +272,8 @@ def test_evaluate_warns_of_a_training_article_under_another_id(tiny_env, tmp_pat
     result = run(tiny_env, "evaluate", str(copy), "-o", str(out))
     assert result.returncode == 0, result.stderr
     tag = json.loads((out / "report.json").read_text(encoding="utf-8"))["model"]
-    assert (f"warning: 1 of the 1 evaluated articles are in the training data of {tag} (copy-of-seed-001): "
-            "its scores on them overstate how it does on new articles") in result.stderr
+    assert (f"warning: 1 of the 1 evaluated article is in the training data of {tag} (copy-of-seed-001): "
+            "its scores on it overstate how it does on new articles") in result.stderr
 
 
 def test_evaluate_on_held_out_articles_warns_of_nothing(tiny_env, tmp_path):

@@ -170,7 +170,7 @@ def test_two_days_are_two_incidents(corpus):
 def test_counts_of_attacks_make_no_record_and_are_reported(corpus):
     records, warnings = seed_records(corpus, {"seed-002"})
     assert all(m["text"] != "هجوماً" for r in records for m in r["mentions"])
-    assert any(w.startswith("seed-002: 3 count(s)") for w in warnings)
+    assert any(w.startswith("seed-002: 3 counts of attacks") for w in warnings)
 
 
 def test_mentions_keep_offsets_into_the_original_text(corpus):

@@ -197,7 +197,7 @@ def test_a_version_without_spans_does_not_replace_an_annotated_article(untrained
     batch = write(ws.path / "batch.jsonl", json.dumps(emptied, ensure_ascii=False) + "\n")
     result = retrain(ws, "--add", str(batch), tolerance=0.01)
     assert result.returncode == 1
-    assert (f"'seed-004' has no span and would replace the version in {ws.corpus} that has 49 span(s); "
+    assert (f"'seed-004' has no span and would replace the version in {ws.corpus} that has 49 spans; "
             "pass --allow-emptying if its annotations are to go") in result.stderr
     assert ws.corpus.read_bytes() == before and not (ws.path / "history.jsonl").exists()
 
