@@ -137,7 +137,7 @@ def test_the_gate_scores_models_trained_without_the_split_and_promotes_one_train
     assert gate == stored(workspace, candidate)[1]["metrics"]["gate"]
     assert gate["split_documents"] == 1 and gate["reference_tag"] == reference
     assert gate["note"].startswith("candidate and reference were both trained without the evaluation split")
-    assert "evaluation split: 1 real articles" in " ".join(result.stderr.split())
+    assert "evaluation split: 1 real article (" in " ".join(result.stderr.split())
     assert "It was trained on all the data, the evaluation split included" in " ".join(result.stdout.split())
 
 
