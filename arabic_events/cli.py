@@ -401,7 +401,7 @@ def crossval(
     result = crossvalidate(config, documents, folds or None, err, testable)
     atomic_write_text(output, json.dumps(result, ensure_ascii=False, indent=1))
     pooled = result["pooled"]
-    _say_done(scores_table(f"pooled over {counted(result['folds'], 'fold')}", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
+    _say_done(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
     _say_done(f"wrote {output}", output)
 
 
