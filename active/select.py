@@ -12,20 +12,14 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
+from active.strategies import Strategy
 from active.uncertainty import MEASURES, confidence
 from model.predictor import EventExtractor
 from serving.label_studio import prediction, read_label_config
 
 SHINGLE = 5
-
-
-class Strategy(str, Enum):
-    entropy = "entropy"
-    least_confidence = "least-confidence"
-    random = "random"
 
 
 @dataclass

@@ -21,13 +21,15 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
+from active.strategies import Strategy
 from model.articles import read_articles
 from model.atomic import atomic_write_text, check_output, check_output_dir, is_stdout, make_output_dir, write_jsonl
 from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
-from model.interchange import export_doccano, export_label_studio, import_annotations
+from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations
 from model.precisions import PRECISIONS
-from model.validation import validate_files
+from model.validation import read_bytes, validate_files
+from model.wording import counted
 
 app = typer.Typer(
     help="Find attacks and retaliations, their triggers and arguments, in Arabic news.",
@@ -94,15 +96,27 @@ def _options(
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annotated JSONL files.")) -> None:
     """Check annotated JSONL files against the scheme; list every problem as file:line: message."""
+    for path in files:
+        _check_annotated_jsonl(path)
     documents, problems = validate_files(files)
     for problem in problems:
         print(problem)
     if problems:
-        err.print(f"[red]{len(problems)} problem(s)[/] in {len(files)} file(s)")
+        err.print(f"[red]{counted(len(problems), 'problem')}[/] in {counted(len(files), 'file')}")
         raise typer.Exit(1)
     spans = sum(len(d.spans) for d in documents)
     sentences = sum(len(d.sentences) for d in documents)
-    console.print(f"ok: {len(documents)} documents, {sentences} sentences, {spans} spans")
+    console.print(f"ok: {counted(len(documents), 'document')}, {counted(sentences, 'sentence')}, {counted(spans, 'span')}")
+
+
+def _check_annotated_jsonl(path: Path) -> None:
+    """Refuse in one line what is not annotated JSONL at all, rather than list every line as a problem:
+    a Label Studio export (one JSON document), or an empty file (no documents is no "ok")."""
+    if detect_format(path) == "label-studio":
+        raise UserError(f"{path}: a Label Studio JSON export, not annotated JSONL; convert it first: "
+                        f"arabic-events import {path} -o FILE.jsonl")
+    if not read_bytes(path).strip():
+        raise UserError(f"{path}: the file is empty: no documents to validate")
 
 
 @app.command("import")
@@ -146,10 +160,10 @@ def export(
     documents = read_documents(corpus)
     if to is ImportFormat.label_studio:
         atomic_write_text(output, json.dumps(export_label_studio(documents), ensure_ascii=False, indent=1))
-        _say_done(f"wrote {len(documents)} tasks to {output}; label config: annotations/label-studio-config.xml", output)
+        _say_done(f"wrote {counted(len(documents), 'task')} to {output}; label config: annotations/label-studio-config.xml", output)
     else:
         write_jsonl(output, export_doccano(documents))
-        _say_done(f"wrote {len(documents)} records to {output}", output)
+        _say_done(f"wrote {counted(len(documents), 'record')} to {output}", output)
 
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -203,7 +217,7 @@ def corpus_fetch(
         written = fetch_from_origins(_standoff_files(), folder, origins_dir, timeout=timeout, say=_note, console=err)
     how = "derived from the origins" if source is None else "copied"
     for name, count in written.items():
-        console.print(f"{name}: {count} texts {how}, sha256 checked -> {folder / name}")
+        console.print(f"{name}: {counted(count, 'text')} {how}, sha256 checked -> {folder / name}")
 
 
 @corpus_app.command("recipes")
@@ -222,7 +236,7 @@ def corpus_recipes(
 
     check_output_dir(output or RECIPES_DIR)
     written = build_recipes(origins_dir, source, output or RECIPES_DIR, say=_note)
-    console.print(f"wrote the recipes of {sum(written.values())} texts to {output or RECIPES_DIR}")
+    console.print(f"wrote the recipes of {counted(sum(written.values()), 'text')} to {output or RECIPES_DIR}")
 
 
 @corpus_app.command("export")
@@ -234,7 +248,7 @@ def corpus_export(
     check_output(output, _corpus_files())
     documents = read_corpus(_corpus_files(), texts, say=_note)
     write_documents(output, documents)
-    _say_done(f"wrote {len(documents)} documents to {output}", output)
+    _say_done(f"wrote {counted(len(documents), 'document')} to {output}", output)
 
 
 @corpus_app.command("stats")
@@ -308,13 +322,13 @@ def train(
     if holdout:
         groups = held_out_folds(documents, None, config.seed)  # one incident of real articles each
         if holdout > len(groups) or sum(map(len, groups[:holdout])) >= len(documents):
-            raise UserError(f"--holdout {holdout}: the data has {len(groups)} incident(s) of real articles to hold out, "
+            raise UserError(f"--holdout {holdout}: the data has {counted(len(groups), 'incident')} of real articles to hold out, "
                             "and some documents must be left to train on")
         held_ids = {i for fold in groups[:holdout] for i in fold}
         held = [d for i, d in enumerate(documents) if i in held_ids]
         documents = [d for i, d in enumerate(documents) if i not in held_ids]
     sentences = sum(len(d.sentences) for d in documents)
-    console.print(f"training on {len(documents)} documents, {sentences} sentences; backbone {config.backbone}")
+    console.print(f"training on {counted(len(documents), 'document')}, {counted(sentences, 'sentence')}; backbone {config.backbone}")
     result = run_training(config, documents)
     metrics = {}
     if held:
@@ -322,7 +336,7 @@ def train(
         metrics = score(held, predict_documents(extractor, held))
         console.print(scores_table(f"held-out: {', '.join(d.id for d in held)}", {"model": metrics}))
     console.print(
-        f"done: {result.epochs} epochs, {result.steps} steps, {result.seconds:.0f} s, final loss {result.final_loss:.4f}"
+        f"done: {counted(result.epochs, 'epoch')}, {counted(result.steps, 'step')}, {result.seconds:.0f} s, final loss {result.final_loss:.4f}"
     )
     if output:
         make_output_dir(output)
@@ -342,7 +356,7 @@ def _fold_count(minimum: int, zero_means: str | None = None):
     def check(value: int) -> int:
         if value < minimum and not (value == 0 and zero_means):
             allowed = f"0 ({zero_means}) or at least {minimum}" if zero_means else f"at least {minimum}"
-            raise typer.BadParameter(f"{value} folds: give {allowed}.")
+            raise typer.BadParameter(f"{counted(value, 'fold')}: give {allowed}.")
         return value
 
     return check
@@ -393,7 +407,7 @@ def crossval(
         raise UserError("cross-validation needs at least two documents and some left to train on")
     tested = len(testable) if testable is not None else len(documents)
     if folds > tested:
-        raise UserError(f"--folds {folds}: more folds than the {tested} documents to test on")
+        raise UserError(f"--folds {folds}: more folds than the {counted(tested, 'document')} to test on")
     result = crossvalidate(config, documents, folds or None, err, testable, sources)
     responses = result.pop("responses")
     if predictions is not None:
@@ -542,7 +556,7 @@ def tag(
     results = [apply_min_score(result, min_score) for result in results]
     write_jsonl(output, results)
     events = sum(len(r["events"]) for r in results)
-    _say_done(f"tagged {len(results)} articles ({events} events) with {extractor.tag} -> {output}", output)
+    _say_done(f"tagged {counted(len(results), 'article')} ({counted(events, 'event')}) with {extractor.tag} -> {output}", output)
 
 
 def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, precision: str, address: str | None,
@@ -554,12 +568,12 @@ def _tag_on_ray(articles: str, output: str, model: str | None, batch: int, preci
         raise UserError("--engine ray needs Ray Data: pip install -e '.[ray]'") from None
     summary = tag_with_ray(articles, output, model, precision, RaySettings(address=address, actors=actors, batch_size=batch),
                            min_score)
-    console.print(f"tagged {summary.articles} articles ({summary.events} events) with {summary.model} "
-                  f"on {summary.actors} Ray actors -> {output}")
+    console.print(f"tagged {counted(summary.articles, 'article')} ({counted(summary.events, 'event')}) with {summary.model} "
+                  f"on {counted(summary.actors, 'Ray actor')} -> {output}")
     for problem in summary.problems[:10]:
         err.print(problem, markup=False, highlight=False)
     if summary.problems:
-        raise UserError(f"{len(summary.problems)} malformed article(s) skipped, all listed in {output.rstrip('/')}/{ERRORS_FILE}")
+        raise UserError(f"{counted(len(summary.problems), 'malformed article')} skipped, all listed in {output.rstrip('/')}/{ERRORS_FILE}")
 
 
 class RecordFormat(str, Enum):
@@ -570,12 +584,16 @@ class RecordFormat(str, Enum):
 
 @app.command()
 def records(
+    ctx: typer.Context,
     articles: str = typer.Argument(
         ..., metavar="ARTICLES",
         help="JSONL of {id, text, date?, source?, url?}, or a folder of .txt files; with --engine ray: JSONL, a file, folder, glob or fsspec URL.",
     ),
     output: Path = typer.Option(..., "-o", "--output", help="File to write the records to."),
-    fmt: RecordFormat = typer.Option(RecordFormat.jsonl, "--format", help="jsonl, csv (ACLED's column order) or geojson."),
+    fmt: RecordFormat = typer.Option(
+        None, "--format", metavar=choices(RecordFormat),
+        help="jsonl, csv (ACLED's column order) or geojson (default: the output's suffix says which, else jsonl).",
+    ),
     model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model); with --engine ray also a stored model's folder."),
     batch: int = typer.Option(8, "--batch", "--batch-size", min=1, metavar="N", help="Articles per model batch."),
     precision: Precision = typer.Option("auto", "--precision", metavar=choices(Precision), help=PRECISION_HELP),
@@ -587,14 +605,19 @@ def records(
     """Tag articles and write one record per incident (date, place, actors, weapon, casualties), merged across articles."""
     from rich.progress import Progress
 
-    from incidents.export import render
+    from incidents.export import SUFFIXES, format_named, render
     from incidents.inputs import read_record_articles
     from incidents.records import build_records
     from model.operating_point import apply_min_score
     from training.store import load_extractor
 
+    named = format_named(output)
+    if fmt is not None and named is not None and fmt.value != named:
+        raise typer.BadParameter(f"{fmt.value}, but the output {output.name} is named as a {named} file; name it "
+                                 f"{output.with_suffix(SUFFIXES[fmt.value]).name} or leave --format out.", ctx, param_hint="'--format'")
+    record_format = fmt.value if fmt else named or RecordFormat.jsonl.value
     if engine is Engine.ray:
-        _records_on_ray(articles, output, fmt.value, model, batch, precision.value, address, actors, min_score)
+        _records_on_ray(articles, output, record_format, model, batch, precision.value, address, actors, min_score)
         return
     if address or actors:
         raise UserError("--address and --actors are options of --engine ray")
@@ -610,7 +633,7 @@ def records(
             results += [apply_min_score(r, min_score) for r in extractor.extract_many([(a.id, a.text) for a in chunk])]
             progress.advance(task, len(chunk))
     made, warnings = build_records(inputs, results)
-    atomic_write_text(output, render(made, fmt.value))
+    atomic_write_text(output, render(made, record_format))
     _say_records(made, warnings, len(inputs), output)
 
 
@@ -618,7 +641,7 @@ def _say_records(made: list[dict], warnings: list[str], articles: int, output: P
     for warning in warnings:
         _note(f"warning: {warning}")
     mentions = sum(len(r["mentions"]) for r in made)
-    console.print(f"{len(made)} records from {mentions} mentions in {articles} articles{engine} -> {output}")
+    console.print(f"{counted(len(made), 'record')} from {counted(mentions, 'mention')} in {counted(articles, 'article')}{engine} -> {output}")
 
 
 def _records_on_ray(articles: str, output: Path, fmt: str, model: str | None, batch: int, precision: str,
@@ -632,18 +655,20 @@ def _records_on_ray(articles: str, output: Path, fmt: str, model: str | None, ba
     summary = records_with_ray(articles, output, fmt, model, precision, RaySettings(address=address, actors=actors, batch_size=batch),
                                min_score)
     _say_records(summary.records, summary.warnings, summary.articles, output,
-                 f" (tagged with {summary.model} on {summary.actors} Ray actors)")
+                 f" (tagged with {summary.model} on {counted(summary.actors, 'Ray actor')})")
     for problem in summary.problems[:10]:
         err.print(problem, markup=False, highlight=False)
     if summary.problems:
-        raise UserError(f"{len(summary.problems)} malformed article(s) skipped, all listed in {errors_path(output)}")
+        raise UserError(f"{counted(len(summary.problems), 'malformed article')} skipped, all listed in {errors_path(output)}")
 
 
 @app.command("select")
 def select_(
     pool: Path = typer.Option(..., "--pool", help="Unlabelled articles: JSONL with id and text, or a folder of .txt files."),
     n: int = typer.Option(..., "-n", help="How many articles to choose.", min=1),
-    strategy: str = typer.Option("entropy", "--strategy", help="entropy, least-confidence, or random (the baseline)."),
+    strategy: Strategy = typer.Option(
+        Strategy.entropy, "--strategy", metavar=choices(Strategy), help="entropy, least-confidence, or random (the baseline)."
+    ),
     output: Path = typer.Option(..., "-o", "--output", help="Label Studio tasks (JSON) to write."),
     model: str = typer.Option(None, "--model", help="Model tag in the BentoML store (default: the served model)."),
     max_similarity: float = typer.Option(0.5, "--max-similarity", help="Skip an article this similar (character 5-gram Jaccard) to one chosen before it.", min=0.0, max=1.0),
@@ -653,22 +678,19 @@ def select_(
     """Choose the articles the model is least sure of, without near-duplicates, as Label Studio tasks with pre-annotations."""
     from rich.progress import Progress
 
-    from active.select import Strategy, label_studio_tasks, pick, rank, score_pool
+    from active.select import label_studio_tasks, pick, rank, score_pool
     from training.store import load_extractor
 
-    if strategy not in {s.value for s in Strategy}:
-        raise UserError(f"--strategy must be one of {', '.join(s.value for s in Strategy)}, got {strategy!r}")
-    chosen_strategy = Strategy(strategy)
     check_output(output, [pool])
     articles = read_articles(pool)
     extractor = load_extractor(model, precision=precision.value)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("scoring the pool", total=len(articles))
-        candidates = score_pool(extractor, articles, chosen_strategy, progress=lambda k: progress.advance(task, k))
-    chosen = pick(rank(candidates, chosen_strategy, seed), n, max_similarity)
-    atomic_write_text(output, json.dumps(label_studio_tasks(chosen, chosen_strategy, extractor.tag), ensure_ascii=False, indent=1))
+        candidates = score_pool(extractor, articles, strategy, progress=lambda k: progress.advance(task, k))
+    chosen = pick(rank(candidates, strategy, seed), n, max_similarity)
+    atomic_write_text(output, json.dumps(label_studio_tasks(chosen, strategy, extractor.tag), ensure_ascii=False, indent=1))
     skipped = f"; fewer than {n}: the rest were near-duplicates" if len(chosen) < min(n, len(articles)) else ""
-    console.print(f"chose {len(chosen)} of {len(articles)} articles by {strategy} with {extractor.tag} -> {output}{skipped}")
+    console.print(f"chose {len(chosen)} of {counted(len(articles), 'article')} by {strategy.value} with {extractor.tag} -> {output}{skipped}")
 
 
 @app.command()
@@ -677,17 +699,15 @@ def simulate(
     rounds: int = typer.Option(5, "--rounds", help="Rounds of choosing and retraining.", min=1),
     per_round: int = typer.Option(4, "--per-round", help="Articles each strategy adds per round.", min=1),
     repeats: int = typer.Option(3, "--repeats", help="Training seeds (config seed, +1, ...).", min=1),
-    strategies: list[str] = typer.Option(["entropy", "random"], "--strategy", help="Strategies to compare (repeatable)."),
+    strategies: list[Strategy] = typer.Option(
+        [Strategy.entropy, Strategy.random], "--strategy", metavar=choices(Strategy), help="Strategies to compare (repeatable)."
+    ),
     out: Path = typer.Option(Path("reports/active-learning"), "-o", "--output", help="Folder for simulation.json and simulation.png."),
 ) -> None:
     """Active learning, simulated: from the seeds, add real articles in rounds by each strategy, plot event F1 on a fixed held-out set."""
-    from active.select import Strategy
     from active.simulation import held_out_split, plot, simulate as run_simulation
     from training.ablation import SOURCE_FILES
 
-    unknown = [s for s in strategies if s not in {k.value for k in Strategy}]
-    if unknown:
-        raise UserError(f"--strategy must be one of {', '.join(k.value for k in Strategy)}, got {unknown[0]!r}")
     check_output_dir(out)
     config = _load_config(config_file)
     start = read_corpus([SOURCE_FILES["seeds"]], say=_note)
@@ -696,14 +716,14 @@ def simulate(
         raise UserError("the simulation chooses among the Syrian Archive and Wikinews articles: run 'make corpus-texts' first")
     pool, held_out = held_out_split(real, config.seed)
     if rounds * per_round > len(pool):
-        raise UserError(f"{rounds} rounds of {per_round} need {rounds * per_round} articles; the pool has {len(pool)}")
-    result = run_simulation(config, start, pool, held_out, [Strategy(s) for s in strategies], rounds, per_round, repeats, say=_note)
+        raise UserError(f"{counted(rounds, 'round')} of {per_round} need {counted(rounds * per_round, 'article')}; the pool has {len(pool)}")
+    result = run_simulation(config, start, pool, held_out, strategies, rounds, per_round, repeats, say=_note)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "simulation.json", json.dumps(result, ensure_ascii=False, indent=1))
     plot(result, out / "simulation.png")
     for name, runs in result["curves"].items():
         last = [run[-1]["event_f1"] for run in runs]
-        console.print(f"{name}: event F1 after {runs[0][-1]['added']} articles, mean {sum(last) / len(last):.3f} over {len(last)} repeat(s)")
+        console.print(f"{name}: event F1 after {counted(runs[0][-1]['added'], 'article')}, mean {sum(last) / len(last):.3f} over {counted(len(last), 'repeat')}")
     console.print(f"wrote {out / 'simulation.json'} and {out / 'simulation.png'}")
 
 
@@ -816,7 +836,7 @@ def evaluate(
     if not gold:
         raise UserError(f"{data}: no articles to evaluate")
     if not any(d.spans for d in gold):
-        raise UserError(f"{data}: none of its {len(gold)} articles has an annotated span; evaluate scores annotated "
+        raise UserError(f"{data}: none of its {counted(len(gold), 'article')} has an annotated span; evaluate scores annotated "
                         "articles (to tag articles, use 'arabic-events tag')")
     if predictions is not None:
         results = read_predictions(predictions)
@@ -853,7 +873,7 @@ def evaluate(
     make_output_dir(out)
     atomic_write_text(out / "report.json", json.dumps(report, ensure_ascii=False, indent=1))
     atomic_write_text(out / "report.html", render(report, gold, model_predictions))
-    console.print(scores_table(f"{tag} on {len(gold)} documents", report["scores"]))
+    console.print(scores_table(f"{tag} on {counted(len(gold), 'document')}", report["scores"]))
     events = {name: s["events"]["events"] for name, s in report["scores"].items()}
     console.print("event F1: " + ", ".join(f"{name} {row['f1']:.3f}" for name, row in events.items()))
     console.print(f"wrote {out / 'report.json'} and {out / 'report.html'}")
@@ -999,7 +1019,7 @@ def retrain(
     config = _load_config(config_file)  # after the user's files: a missing one is the first thing to hear of
     outcome = run_retrain(new, config, _data_paths(config.data, None), corpus, history, split_file, eval_documents,
                           force, _note, allow_emptying)
-    table = Table(title=f"on the {outcome.gate['split_documents']} articles of the evaluation split, by models trained "
+    table = Table(title=f"on the {counted(outcome.gate['split_documents'], 'article')} of the evaluation split, by models trained "
                         f"without them (reference {outcome.reference_tag or '—: nothing served'})", title_justify="left")
     for column in ("metric", "reference", "candidate"):
         table.add_column(column, justify="left" if column == "metric" else "right")
@@ -1056,7 +1076,7 @@ def main() -> None:
     except AnnotationProblems as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        err.print(f"error: {len(exc.problems)} problem(s); nothing was written")
+        err.print(f"error: {counted(len(exc.problems), 'problem')}; nothing was written")
         sys.exit(1)
     except UserError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False)

@@ -6,11 +6,14 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from model.atomic import dumps_jsonl
 
 FORMATS = ("jsonl", "csv", "geojson")
+# the suffix each format's files are named with; ``format_named`` reads a file name back
+SUFFIXES = {"jsonl": ".jsonl", "csv": ".csv", "geojson": ".geojson"}
 # ACLED's columns first, in ACLED's order, for the fields records have; then ours.
 CSV_COLUMNS = (
     "event_id", "event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1", "actor2",
@@ -48,6 +51,13 @@ def to_geojson(records: Sequence[dict[str, Any]]) -> str:
         for r in records if r["latitude"] is not None
     ]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1)
+
+
+def format_named(path: Path) -> str | None:
+    """The format the name of ``path`` says (``records.csv``: csv; ``.ndjson`` is JSON lines too),
+    or None when its suffix names none of ours."""
+    suffix = path.suffix.lower()
+    return "jsonl" if suffix == ".ndjson" else next((f for f, s in SUFFIXES.items() if s == suffix), None)
 
 
 def render(records: Sequence[dict[str, Any]], fmt: str) -> str:

@@ -15,6 +15,7 @@ from incidents.mentions import Mention, mentions_of
 from incidents.places import Gazetteer, default_gazetteer
 from incidents.weapons import WeaponTable, default_weapons
 from model.text_units import split_sentences
+from model.wording import counted
 
 # Every record has these keys, in this order (ACLED's column names where ACLED has the field).
 FIELDS = (
@@ -124,7 +125,7 @@ def build_records(
         mentions = mentions_of(result, article, gazetteer, actors, weapons)
         counts = sum(m.aggregate for m in mentions)
         if counts:
-            warnings.append(f"{article.id}: {counts} count(s) of attacks (e.g. '55 attacks in a month') made no record")
+            warnings.append(f"{article.id}: {counted(counts, 'count')} of attacks (e.g. '55 attacks in a month') made no record")
         per_article.append(merge_article(mentions))
     if any(a.date is None for a in articles):
         warnings.append(NO_DATE_WARNING + ": " + ", ".join(a.id for a in articles if a.date is None))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from model.errors import AnnotationProblems, UserError
 from model.validation import Problem, iter_json_lines, read_bytes
+from model.wording import counted
 
 
 def iter_jsonl_articles(
@@ -43,9 +44,9 @@ def text_files(folder: Path, recursive: bool = False, say: Callable[[str], None]
         else:
             other_files += 1
     if subfolders:
-        say(f"note: {subfolders} subfolder(s) of {folder} not read (add --recursive to read them)")
+        say(f"note: {counted(subfolders, 'subfolder')} of {folder} not read (add --recursive to read them)")
     if other_files:
-        say(f"note: {other_files} file(s) of {folder} not read: not .txt")
+        say(f"note: {counted(other_files, 'file')} of {folder} not read: not .txt")
     return found
 
 

@@ -33,6 +33,7 @@ from model.document import Document
 from model.errors import AnnotationProblems, UserError
 from model.labels import LABEL_COLOURS, SPAN_LABELS
 from model.validation import Problem, check_record, iter_json_lines, read_bytes
+from model.wording import counted
 
 LABEL_STUDIO_FROM_NAME = "label"
 LABEL_STUDIO_TO_NAME = "text"
@@ -92,8 +93,8 @@ class ImportSummary:
 
     def describe(self, output: str | None = None) -> str:
         """The one line ``import`` prints: documents, spans, negatives, predictions, skipped."""
-        line = (f"{_count(len(self.documents), 'document')}, {_count(self.spans, 'span')}, "
-                f"{_count(len(self.negatives), 'negative')}{self.negatives_note}")
+        line = (f"{counted(len(self.documents), 'document')}, {counted(self.spans, 'span')}, "
+                f"{counted(len(self.negatives), 'negative')}{self.negatives_note}")
         if self.from_predictions:
             line += f", {len(self.from_predictions)} from unreviewed predictions ({', '.join(self.from_predictions)})"
         if output is not None:
@@ -102,11 +103,7 @@ class ImportSummary:
 
     def skipped_line(self) -> str:
         listed = ", ".join(str(s) for s in self.skipped)
-        return f"skipped {_count(len(self.skipped), self.item)} {self.skipped_what}: {listed}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+        return f"skipped {counted(len(self.skipped), self.item)} {self.skipped_what}: {listed}"
 
 
 def _finish(records: list[tuple[int, dict[str, Any]]], source: str, problems: list[Problem]) -> list[Document]:
@@ -258,7 +255,7 @@ def label_studio_record(
     spans = _label_studio_spans(data[text_key], result if isinstance(result, list) else [], problems)
     if result and not spans and not problems:
         # Regions, none a text label: another project's config, not a negative example.
-        problems.append(f"none of its {len(result)} region(s) is a text label (type 'labels')")
+        problems.append(f"none of its {counted(len(result), 'region')} is a text label (type 'labels')")
     if problems:
         return None, problems, None
     doc_id = str(data.get("id") or f"label-studio-{task_id}")
@@ -374,20 +371,43 @@ FORMAT_NAMES = {"label-studio": "a Label Studio JSON export", "doccano": "a docc
 
 
 def detect_format(path: Path) -> str | None:
-    """``label-studio`` (one JSON document: a task or a list of tasks with ``data``), ``doccano``
-    (JSON lines, the first an object with ``text``), or None when the file is neither."""
+    """``label-studio`` (one JSON document: a task or a list of tasks, any of them with ``data``, or
+    an empty list; the importer names the tasks without it), ``doccano`` (JSON lines, the first an
+    object with ``text``), or None when the file is neither."""
     data = read_bytes(path)
     try:
         whole = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         whole = None
     tasks = whole if isinstance(whole, list) else [whole]
-    if tasks and all(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks):
+    if whole == [] or any(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks):
         return "label-studio"
     first = next(iter_json_lines(data, str(path)), (0, None))[1]
     if isinstance(first, dict) and isinstance(first.get("text"), str):
         return "doccano"
     return None
+
+
+def why_unrecognised(path: Path) -> str:
+    """The one line for a file ``detect_format`` recognises as neither export: what is broken in it
+    (its encoding, nothing in it, malformed JSON and where), or, when it is valid JSON, that it is neither."""
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"{path}: not valid UTF-8"
+    if not text.strip():
+        return f"{path}: the file is empty: no Label Studio tasks or doccano records to import"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        lines = list(iter_json_lines(data, str(path)))
+        first = lines[0][1]
+        if isinstance(first, Problem):
+            if any(isinstance(parsed, dict) for _, parsed in lines[1:]):  # JSON lines: the first is the broken one
+                return str(first)
+            return f"{path}:{exc.lineno}: malformed JSON: {exc.msg} at column {exc.colno}"
+    return f"{path}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)"
 
 
 def import_annotations(
@@ -403,7 +423,7 @@ def import_annotations(
         raise UserError(f"unknown annotation tool '{tool}' (label-studio or doccano)")
     detected = detect_format(path)
     if tool is None and detected is None:
-        raise UserError(f"{path}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)")
+        raise UserError(why_unrecognised(path))
     tool = tool or detected
     # an option of the other tool is the user's slip whatever the file holds: named first
     if tool == "label-studio" and keep_empty:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from model.document import Document
 from model.errors import AnnotationProblems
+from model.wording import counted
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Replacement:
     def describe(self, where: str) -> str:
         same = f"'{self.new.id}'" if self.new.id == self.old.id else f"'{self.new.id}' (same text as '{self.old.id}')"
         return (f"{same} has no span and would replace the version in {where} "
-                f"that has {len(self.old.spans)} span(s)")
+                f"that has {counted(len(self.old.spans), 'span')}")
 
 
 @dataclass

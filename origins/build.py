@@ -7,6 +7,7 @@ from pathlib import Path
 
 from model.errors import UserError
 from model.standoff import read_records
+from model.wording import counted
 from origins.manifest import MANIFEST, RECIPES_DIR, OriginFile, read_local_origin, read_manifest
 from origins.normalise import normalised
 from origins.recipe import Recipe, build_recipe, write_recipes
@@ -46,8 +47,8 @@ def build_recipes(
             if origin.file not in origin_texts:
                 origin_texts[origin.file] = _origin_text(origins_dir, origin)
             recipes.append(build_recipe(record["id"], record["text"], origin_texts[origin.file], origin.file))
-        say(f"{texts_file.name}: {len(recipes)} recipes, "
-            f"{sum(len(r.edits) for r in recipes)} edits, {_inserted(recipes)} inserted characters")
+        say(f"{texts_file.name}: {counted(len(recipes), 'recipe')}, "
+            f"{counted(sum(len(r.edits) for r in recipes), 'edit')}, {counted(_inserted(recipes), 'inserted character')}")
         built[texts_file.name] = recipes
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, recipes in built.items():

@@ -18,6 +18,14 @@ def test_validate_reports_the_corpus_clean():
     assert result.stdout.startswith("ok: 5 documents")
 
 
+def test_validate_counts_one_document_in_the_singular(tmp_path):
+    one = tmp_path / "one.jsonl"
+    one.write_text(CORPUS.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    result = run("validate", str(one))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ok: 1 document, 16 sentences, 37 spans\n"
+
+
 def test_validate_lists_every_problem_as_file_line_message(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "قصف", "spans": [{"start": 0, "end": 3, "label": "X"}]}\nnot json\n', encoding="utf-8")
@@ -27,6 +35,24 @@ def test_validate_lists_every_problem_as_file_line_message(tmp_path):
         f"{bad}:1: unknown label 'X' (labels: ATTACK, RETALIATION, ATTACKER, TARGET, WEAPON, LOCATION, ORIGIN, TIME, CASUALTIES)",
         f"{bad}:2: malformed JSON: Expecting value at column 1",
     ]
+
+
+def test_validate_names_a_label_studio_export_once_and_points_to_import():
+    export = FIXTURES / "label-studio-export.json"
+    result = run("validate", str(export))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == (f"error: {export}: a Label Studio JSON export, not annotated JSONL; "
+                                     f"convert it first: arabic-events import {export} -o FILE.jsonl")
+
+
+def test_validate_an_empty_file_is_an_error_not_ok(tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    result = run("validate", str(empty))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"error: {empty}: the file is empty: no documents to validate"
 
 
 def test_missing_file_is_one_line_without_traceback(tmp_path):

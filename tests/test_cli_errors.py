@@ -65,10 +65,17 @@ USAGE_ERRORS = [
     (("tag", str(CORPUS), "-o", "out.jsonl", "--batch", "0"), "tag", "Invalid value for '--batch'"),
     (("tag", str(CORPUS), "-o", "out.jsonl", "--precision", "fp16"), "tag", "Invalid value for '--precision'"),
     (("import", "--from", "foo", str(LABEL_STUDIO), "-o", "out.jsonl"), "import", "Invalid value for '--from'"),
+    (("select", "--pool", str(CORPUS), "-n", "2", "--strategy", "margin", "-o", "next.json"), "select",
+     "Invalid value for '--strategy': Value error, 'margin' is not one of 'entropy', 'least-confidence', 'random'."),
+    (("simulate", "--strategy", "entropy", "--strategy", "margin"), "simulate",
+     "Invalid value for '--strategy': Value error, 'margin' is not one of 'entropy', 'least-confidence', 'random'."),
     (("export", str(CORPUS), "-o", "out.json"), "export", "Missing option '--to'."),
+    (("records", str(CORPUS), "--format", "csv", "-o", "records.jsonl"), "records",
+     "Invalid value for '--format': csv, but the output records.jsonl is named as a jsonl file; "
+     "name it records.csv or leave --format out."),
     (("validate",), "validate", "Missing argument 'FILE'."),
-    (("crossval", "--folds", "1"), "crossval", "Invalid value for '--folds': 1 folds: give 0 (leave one article out) or at least 2."),
-    (("ablation", "--folds", "1"), "ablation", "Invalid value for '--folds': 1 folds: give at least 2."),
+    (("crossval", "--folds", "1"), "crossval", "Invalid value for '--folds': 1 fold: give 0 (leave one article out) or at least 2."),
+    (("ablation", "--folds", "1"), "ablation", "Invalid value for '--folds': 1 fold: give at least 2."),
     (("evaluate", str(GOLD)), "evaluate", "Missing option '-o' / '--output'."),
     (("evaluate", "-o", "report"), "evaluate", "Missing argument 'GOLD'."),
     (("evaluate", str(GOLD), "--data", str(GOLD), "-o", "report"), "evaluate", "Argument 'GOLD' given twice"),
@@ -98,6 +105,9 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
     (tmp / "not-json.jsonl").write_text("id,text\n", encoding="utf-8")
     (tmp / "no-spans.jsonl").write_text('{"id": "g1", "sentences": [], "events": []}\n', encoding="utf-8")
     (tmp / "notes.txt").write_text("not an export\n", encoding="utf-8")
+    (tmp / "broken-ls.json").write_text('[\n {\n  "data": {"text": "قصف"}\n  "annotations": []\n }\n]\n', encoding="utf-8")
+    (tmp / "broken-doccano.jsonl").write_text('{"text": "قصف", "label": []\n{"text": "قصف", "label": []}\n', encoding="utf-8")
+    (tmp / "other.json").write_text('{"rows": []}\n', encoding="utf-8")
     (tmp / "a-file").write_text("x\n", encoding="utf-8")
     report, tiny = str(tmp / "report"), str(ROOT / "configs" / "tiny.yaml")
     return [
@@ -107,8 +117,15 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         (("import", str(LABEL_STUDIO), "-o", str(tmp)), f"{tmp}: is a directory, expected a file name"),
         (("import", "--from", "doccano", str(LABEL_STUDIO), "-o", str(tmp / "x.jsonl")),
          f"{LABEL_STUDIO}: this is a Label Studio JSON export, not a doccano JSONL export; use --from label-studio"),
-        (("import", str(tmp / "notes.txt"), "-o", str(tmp / "x.jsonl")),
-         f"{tmp / 'notes.txt'}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)"),
+        (("import", str(tmp / "notes.txt"), "-o", str(tmp / "x.jsonl")), f"{tmp / 'notes.txt'}:1: malformed JSON: Expecting value at column 1"),
+        (("import", str(tmp / "broken-ls.json"), "-o", str(tmp / "x.jsonl")),
+         f"{tmp / 'broken-ls.json'}:4: malformed JSON: Expecting ',' delimiter at column 3"),
+        (("import", str(tmp / "broken-doccano.jsonl"), "-o", str(tmp / "x.jsonl")),
+         f"{tmp / 'broken-doccano.jsonl'}:1: malformed JSON: Expecting ',' delimiter at column 28"),
+        (("import", str(tmp / "empty.jsonl"), "-o", str(tmp / "x.jsonl")),
+         f"{tmp / 'empty.jsonl'}: the file is empty: no Label Studio tasks or doccano records to import"),
+        (("import", str(tmp / "other.json"), "-o", str(tmp / "x.jsonl")),
+         f"{tmp / 'other.json'}: neither a Label Studio JSON export nor a doccano JSONL export (say which with --from)"),
         (("export", str(CORPUS), "--to", "doccano", "-o", "/dev/full"), "/dev/full: not a regular file; refusing to replace it"),
         (("corpus", "fetch", "--from", str(tmp / "missing")), f"{tmp / 'missing'}: no such folder"),
         (("corpus", "fetch", "--from", str(tmp), "--origins", str(tmp)),
@@ -125,7 +142,7 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         (("tag", str(CORPUS), "-o", str(tmp / "out.jsonl")), "no model 'arabic-event-tagger:latest' in the BentoML store"),
         (("evaluate", str(tmp / "empty.jsonl"), "-o", report), f"{tmp / 'empty.jsonl'}: no articles to evaluate"),
         (("evaluate", str(tmp / "unannotated.jsonl"), "-o", report),
-         f"{tmp / 'unannotated.jsonl'}: none of its 1 articles has an annotated span; evaluate scores annotated articles"),
+         f"{tmp / 'unannotated.jsonl'}: none of its 1 article has an annotated span; evaluate scores annotated articles"),
         (("evaluate", str(GOLD), "--predictions", str(tmp / "not-json.jsonl"), "-o", report),
          f"{tmp / 'not-json.jsonl'}:1: malformed JSON: "),
         (("evaluate", str(GOLD), "--predictions", str(tmp / "no-spans.jsonl"), "-o", report),
@@ -221,8 +238,8 @@ def test_tag_reads_a_folder_of_txt_files_in_any_case_and_with_a_byte_order_mark(
     assert flat.returncode == 0, flat.stderr
     assert "Traceback" not in flat.stderr
     assert [json.loads(line)["id"] for line in (tmp_path / "flat.jsonl").read_text(encoding="utf-8").splitlines()] == ["a"]
-    assert f"note: 1 subfolder(s) of {folder} not read (add --recursive to read them)" in flat.stderr
-    assert f"note: 1 file(s) of {folder} not read: not .txt" in flat.stderr
+    assert f"note: 1 subfolder of {folder} not read (add --recursive to read them)" in flat.stderr
+    assert f"note: 1 file of {folder} not read: not .txt" in flat.stderr
 
     deep = run(tiny_env, "tag", str(folder), "--recursive", "-o", "-")
     assert deep.returncode == 0, deep.stderr
@@ -244,6 +261,19 @@ def test_evaluate_warns_when_articles_are_in_the_training_data(tiny_env, tmp_pat
     assert f"warning: {warning}" in result.stderr
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["warnings"] == [warning]
     assert "Warning:" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_evaluate_warns_of_a_training_article_under_another_id(tiny_env, tmp_path):
+    """The same text is the same article to the model, whatever its id: seen by its text's sha256."""
+    seed = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[1])
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text(json.dumps({**seed, "id": "copy-of-" + seed["id"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    result = run(tiny_env, "evaluate", str(copy), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    tag = json.loads((out / "report.json").read_text(encoding="utf-8"))["model"]
+    assert (f"warning: 1 of the 1 evaluated article is in the training data of {tag} (copy-of-seed-001): "
+            "its scores on it overstate how it does on new articles") in result.stderr
 
 
 def test_evaluate_on_held_out_articles_warns_of_nothing(tiny_env, tmp_path):

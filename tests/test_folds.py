@@ -61,4 +61,4 @@ def test_train_holdout_counts_incidents_and_leaves_some_to_train_on(tmp_path):
     result = subprocess.run([sys.executable, "-m", "arabic_events", "train", "--config", "configs/tiny.yaml", "--holdout", "5"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
-    assert "--holdout 5: the data has 5 incident(s) of real articles to hold out" in result.stderr
+    assert "--holdout 5: the data has 5 incidents of real articles to hold out" in result.stderr

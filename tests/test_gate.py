@@ -61,8 +61,8 @@ def test_a_recorded_split_is_not_changed_silently(tmp_path):
     path = tmp_path / "split.json"
     write_gate_split(path, GateSplit.of_documents(seeds[:1]))
     before = path.read_bytes()
-    assert write_gate_split(path, GateSplit.of_documents(seeds[:1])) == f"{path} already holds this split (1 documents); unchanged"
-    with pytest.raises(UserError, match=r"holds a different split \(2 document\(s\) would go in or out\); pass --replace"):
+    assert write_gate_split(path, GateSplit.of_documents(seeds[:1])) == f"{path} already holds this split (1 document); unchanged"
+    with pytest.raises(UserError, match=r"holds a different split \(2 documents would go in or out\); pass --replace"):
         write_gate_split(path, GateSplit.of_documents(seeds[1:2]))
     assert path.read_bytes() == before
     write_gate_split(path, GateSplit.of_documents(seeds[1:2]), replace=True)

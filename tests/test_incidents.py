@@ -10,13 +10,14 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from incidents.actors import default_actors
 from incidents.casualties import Casualties, parse_casualties
 from incidents.dates import When, resolve_time
-from incidents.export import CSV_COLUMNS, render
+from incidents.export import CSV_COLUMNS, format_named, render
 from incidents.inputs import Article, parse_date, read_record_articles
 from incidents.numbers import parse_count
 from incidents.places import Place, default_gazetteer, resolve_place
@@ -179,7 +180,7 @@ def test_notes_are_the_sentence_of_the_first_mention_as_written(corpus):
 def test_counts_of_attacks_make_no_record_and_are_reported(corpus):
     records, warnings = seed_records(corpus, {"seed-002"})
     assert all(m["text"] != "هجوماً" for r in records for m in r["mentions"])
-    assert any(w.startswith("seed-002: 3 count(s)") for w in warnings)
+    assert any(w.startswith("seed-002: 3 counts of attacks") for w in warnings)
 
 
 def test_mentions_keep_offsets_into_the_original_text(corpus):
@@ -260,6 +261,11 @@ def test_exports():
     assert geo["features"][0]["geometry"] == {"type": "Point", "coordinates": [40.30, 35.33]}
 
 
+def test_an_output_name_says_its_format():
+    names = ("r.csv", "r.JSONL", "r.ndjson", "out/r.geojson", "r.json", "-")
+    assert [format_named(Path(name)) for name in names] == ["csv", "jsonl", "jsonl", "geojson", None, None]
+
+
 # bad input
 def test_a_date_that_is_not_iso_is_an_error_naming_it():
     with pytest.raises(UserError, match=r"articles\[2\]: date '30/01/2024' is not an ISO date"):
@@ -300,6 +306,17 @@ def test_records_command_writes_records_for_a_jsonl_of_articles(tiny_env, tmp_pa
             assert texts[m["article_id"]][m["start"] : m["end"]] == m["text"]
     run_cli(tiny_env, "records", str(articles), "-o", str(tmp_path / "records.csv"), "--format", "csv")
     assert (tmp_path / "records.csv").read_text(encoding="utf-8").startswith(",".join(CSV_COLUMNS[:4]))
+
+
+@pytest.mark.slow
+def test_records_command_takes_the_format_from_the_output_suffix(tiny_env, tmp_path):
+    from tests.conftest import run_cli
+
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text("".join(json.dumps({"id": a.id, "text": a.text}, ensure_ascii=False) + "\n" for a, _ in OUTLETS),
+                        encoding="utf-8")
+    run_cli(tiny_env, "records", str(articles), "-o", str(tmp_path / "records.GeoJSON"))
+    assert json.loads((tmp_path / "records.GeoJSON").read_text(encoding="utf-8"))["type"] == "FeatureCollection"
 
 
 @pytest.mark.slow

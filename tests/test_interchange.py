@@ -210,4 +210,13 @@ def test_label_studio_an_annotation_whose_regions_are_no_text_labels_is_refused_
     path.write_text(json.dumps([task], ensure_ascii=False), encoding="utf-8")
     with pytest.raises(AnnotationProblems) as caught:
         import_label_studio(path)
-    assert caught.value.problems == [f"{path}:1: none of its 5 region(s) is a text label (type 'labels')"]
+    assert caught.value.problems == [f"{path}:1: none of its 5 regions is a text label (type 'labels')"]
+
+
+def test_an_export_with_a_task_without_data_is_recognised_and_the_task_named(tmp_path):
+    path = tmp_path / "export.json"
+    task = json.loads((FIXTURES / "label-studio-export.json").read_text(encoding="utf-8"))[0]
+    path.write_text(json.dumps([task, {"id": 7, "annotations": []}], ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(AnnotationProblems) as raised:
+        import_annotations(None, path)
+    assert raised.value.problems == [f"{path}:2: task has no data.text"]

@@ -40,7 +40,7 @@ def test_merge_refuses_to_empty_an_annotated_article_and_writes_nothing(corpus_c
     with pytest.raises(EmptyingRefused) as refused:
         merge_into_corpus(corpus_copy, tmp_path / "history.jsonl", [emptied(seed_004)])
     assert refused.value.problems == [
-        f"'seed-004' has no span and would replace the version in {corpus_copy} that has 49 span(s); "
+        f"'seed-004' has no span and would replace the version in {corpus_copy} that has 49 spans; "
         "pass --allow-emptying if its annotations are to go"
     ]
     assert corpus_copy.read_bytes() == before and not (tmp_path / "history.jsonl").exists()
@@ -74,7 +74,7 @@ def test_a_correction_may_not_empty_an_article_of_the_corpus(corpus_copy, seed_0
     with pytest.raises(EmptyingRefused) as refused:
         append_pending(pending, record(seed_004, []), corpus_copy)
     assert refused.value.problems == [
-        "'seed-004' has no span and would replace the version in the corpus that has 49 span(s); "
+        "'seed-004' has no span and would replace the version in the corpus that has 49 spans; "
         'send "allow_emptying": true if its annotations are to go'
     ]
     assert not pending.exists()

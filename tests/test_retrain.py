@@ -137,7 +137,7 @@ def test_the_gate_scores_models_trained_without_the_split_and_promotes_one_train
     assert gate == stored(workspace, candidate)[1]["metrics"]["gate"]
     assert gate["split_documents"] == 1 and gate["reference_tag"] == reference
     assert gate["note"].startswith("candidate and reference were both trained without the evaluation split")
-    assert "evaluation split: 1 real articles" in " ".join(result.stderr.split())
+    assert "evaluation split: 1 real article (" in " ".join(result.stderr.split())
     assert "It was trained on all the data, the evaluation split included" in " ".join(result.stdout.split())
 
 
@@ -197,7 +197,7 @@ def test_a_version_without_spans_does_not_replace_an_annotated_article(untrained
     batch = write(ws.path / "batch.jsonl", json.dumps(emptied, ensure_ascii=False) + "\n")
     result = retrain(ws, "--add", str(batch), tolerance=0.01)
     assert result.returncode == 1
-    assert (f"'seed-004' has no span and would replace the version in {ws.corpus} that has 49 span(s); "
+    assert (f"'seed-004' has no span and would replace the version in {ws.corpus} that has 49 spans; "
             "pass --allow-emptying if its annotations are to go") in result.stderr
     assert ws.corpus.read_bytes() == before and not (ws.path / "history.jsonl").exists()
 

@@ -162,7 +162,7 @@ def test_a_correction_that_empties_an_article_of_the_corpus_gets_409_unless_allo
     response = post(server, "/annotations", emptied)
     assert response.status_code == 409
     assert response.json()["error"] == (
-        "'seed-003' has no span and would replace the version in the corpus that has 73 span(s); "
+        "'seed-003' has no span and would replace the version in the corpus that has 73 spans; "
         'send "allow_emptying": true if its annotations are to go')
     assert (server.pending.read_text(encoding="utf-8") if server.pending.exists() else "") == before
     assert post(server, "/annotations", {**emptied, "allow_emptying": True}).status_code == 201

@@ -14,6 +14,7 @@ from typing import Any
 
 from model.document import Document
 from model.errors import UserError
+from model.wording import counted
 from training.store import data_fingerprint
 
 
@@ -32,13 +33,14 @@ def baseline_training_documents(
     notes = []
     if len(found) < len(trained):
         lost = sorted(set(trained) - {d.id for d in found})
-        notes.append(f"{len(lost)} of the model's {len(trained)} training documents are missing or have another text now "
+        missing = "is missing or has" if len(lost) == 1 else "are missing or have"
+        notes.append(f"{len(lost)} of the model's {counted(len(trained), 'training document')} {missing} another text now "
                      f"({', '.join(lost[:5])}{', ...' if len(lost) > 5 else ''}); the baseline trains without them")
     elif data_fingerprint(found) != metadata.get("data_sha256"):
         notes.append("the annotations of the model's training documents changed since it was trained (data_sha256 differs); "
                      "the baseline trains on them as they are now")
     if not chosen:
         raise UserError("no training document of the model is left for the baseline once the evaluated ones are removed")
-    notes.append(f"baseline: trained on {len(chosen)} of the model's {len(trained)} training documents "
+    notes.append(f"baseline: trained on {len(chosen)} of the model's {counted(len(trained), 'training document')} "
                  f"({len(found) - len(chosen)} left out as evaluated)")
     return chosen, notes

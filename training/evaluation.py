@@ -10,6 +10,7 @@ from model.document import Document
 from model.errors import UserError
 from model.predictor import EventExtractor
 from model.validation import Problem, iter_json_lines, read_bytes
+from model.wording import counted
 from training.metrics import DocumentPrediction, prediction_from_result, score
 from training.pr_curves import precision_recall_curves
 from training.store import data_fingerprint, seen_in_training
@@ -81,8 +82,8 @@ def training_overlap_warnings(metadata: dict[str, Any], tag: str, gold: Sequence
     if not seen:
         return []
     shown = ", ".join(seen[:5]) + (", ..." if len(seen) > 5 else "")
-    return [f"{len(seen)} of the {len(gold)} evaluated articles are in the training data of {tag} ({shown}): "
-            "its scores on them overstate how it does on new articles"]
+    return [f"{len(seen)} of the {counted(len(gold), 'evaluated article')} {'is' if len(seen) == 1 else 'are'} in the training "
+            f"data of {tag} ({shown}): its scores on {'it' if len(seen) == 1 else 'them'} overstate how it does on new articles"]
 
 
 def align_results(gold: Sequence[Document], results: Sequence[dict[str, Any]]) -> list[DocumentPrediction]:

@@ -18,6 +18,7 @@ from typing import Any
 from model.document import Document
 from model.errors import UserError
 from model.predictor import EventExtractor
+from model.wording import counted
 from training.config import TrainConfig
 from training.evaluation import predict_documents
 from training.metrics import score
@@ -34,7 +35,7 @@ def refuse_seen(name: str, metadata: dict[str, Any], documents: Sequence[Documen
         raise UserError(f"{name} records no training documents, so whether it saw the evaluation documents "
                         "cannot be known; the promotion gate does not score it")
     if seen:
-        raise UserError(f"{name} was trained on {len(seen)} of the {len(documents)} evaluation documents "
+        raise UserError(f"{name} was trained on {len(seen)} of the {counted(len(documents), 'evaluation document')} "
                         f"({', '.join(sorted(seen)[:3])}{', ...' if len(seen) > 3 else ''}); "
                         "the promotion gate never scores a model on documents it saw")
 
@@ -73,9 +74,9 @@ def reference_for(served_tag: str, config: TrainConfig, documents: Sequence[Docu
     """The tag of a reference of ``served_tag``: ``config`` on ``documents``; a stored one, else trained now."""
     tag = find_reference(config, documents)
     if tag is not None:
-        say(f"reference: {tag}, stored earlier, trained with the served model's config on these {len(documents)} documents")
+        say(f"reference: {tag}, stored earlier, trained with the served model's config on these {counted(len(documents), 'document')}")
         return tag
-    say(f"training a reference of {served_tag}: its config on the {len(documents)} documents before the merge, "
+    say(f"training a reference of {served_tag}: its config on the {counted(len(documents), 'document')} before the merge, "
         "minus the evaluation split")
     return save_to_store(train(config, documents), config, documents, {"reference_of": served_tag},
                          stage=REFERENCE_STAGE)

@@ -20,6 +20,7 @@ from typing import Any
 from model.atomic import atomic_write_text
 from model.document import Document
 from model.errors import UserError
+from model.wording import counted
 from training.folds import group_of, held_out_folds, is_constructed
 from training.store import training_documents
 
@@ -85,10 +86,10 @@ def write_gate_split(path: Path, split: GateSplit, replace: bool = False) -> str
     if path.exists():
         recorded = read_gate_split(path)
         if recorded.documents == split.documents and recorded.groups == split.groups:
-            return f"{path} already holds this split ({len(split.documents)} documents); unchanged"
+            return f"{path} already holds this split ({counted(len(split.documents), 'document')}); unchanged"
         changed = len(set(recorded.documents.items()) ^ set(split.documents.items()))
         if not replace:
-            raise UserError(f"{path} holds a different split ({changed} document(s) would go in or out); "
+            raise UserError(f"{path} holds a different split ({counted(changed, 'document')} would go in or out); "
                             "pass --replace to change it (the gate's numbers before and after are then not comparable)")
     atomic_write_text(path, json.dumps(split.to_json(), ensure_ascii=False, indent=1) + "\n")
-    return f"wrote {path}: {len(split.documents)} documents in {len(split.groups)} incident(s)"
+    return f"wrote {path}: {counted(len(split.documents), 'document')} in {counted(len(split.groups), 'incident')}"

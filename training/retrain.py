@@ -32,6 +32,7 @@ from model.document import Document
 from model.errors import UserError
 from model.merging import EmptyingRefused, plan_merge
 from model.predictor import EventExtractor
+from model.wording import counted
 from training.config import TrainConfig
 from training.folds import is_constructed
 from training.gate import gate_scores, reference_for, served_config
@@ -165,7 +166,7 @@ def retrain(
     split = GateSplit.of_documents(eval_documents) if eval_documents is not None else read_gate_split(split_path)
     before = read_corpus(data_paths, say=say)
     if eval_documents is None and not any(split.holds(d) for d in before):
-        raise UserError(f"none of the {len(split.documents)} documents of the evaluation split {split_path} is in "
+        raise UserError(f"none of the {counted(len(split.documents), 'document')} of the evaluation split {split_path} is in "
                         "the training data (are the stand-off texts fetched?); compare on others with --eval FILE")
     try:
         served_before: str | None = served_tag()
@@ -177,9 +178,9 @@ def retrain(
     say(f"merged: {len(merge.added)} added, {len(merge.replaced)} replaced (old versions in {history_path})")
     documents = read_corpus(data_paths, say=lambda _: None)  # its notes were said above
     spans_before, spans_after = span_count(before), span_count(documents)
-    say(f"training data: {spans_after} spans ({spans_before} before the merge)")
+    say(f"training data: {counted(spans_after, 'span')} ({spans_before} before the merge)")
     evaluated = list(eval_documents) if eval_documents is not None else [d for d in documents if split.holds(d)]
-    say(f"evaluation split: {len(evaluated)} real articles ({'--eval' if eval_documents is not None else split_path}), "
+    say(f"evaluation split: {counted(len(evaluated), 'real article')} ({'--eval' if eval_documents is not None else split_path}), "
         "trained on by neither model compared")
 
     reference_tag, reference_scores = None, None
@@ -188,7 +189,7 @@ def retrain(
         reference_scores = gate_scores(reference_tag, load_extractor(reference_tag),
                                        get_stored(reference_tag).info.metadata, evaluated)
     candidate_training = [d for d in documents if not split.holds(d)]
-    say(f"training a candidate on {len(candidate_training)} documents: the data after the merge, minus the split")
+    say(f"training a candidate on {counted(len(candidate_training), 'document')}: the data after the merge, minus the split")
     result = train(config, candidate_training)
     candidate = EventExtractor(result.model, result.tokenizer, **inference_settings(config))
     candidate_scores = gate_scores("the candidate", candidate,
@@ -202,7 +203,7 @@ def retrain(
                                          config.promotion_tolerance, force, allow_emptying)
     if not promoted:
         return RetrainOutcome(merge, candidate_tag, None, served_before, reference_tag, gate, reason)
-    say(f"the candidate passed ({reason}); training the model to promote on all {len(documents)} documents, "
+    say(f"the candidate passed ({reason}); training the model to promote on all {counted(len(documents), 'document')}, "
         "the evaluation split included")
     promoted_tag = save_to_store(train(config, documents), config, documents, {"gate": gate})
     promote(promoted_tag)
