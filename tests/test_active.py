@@ -61,21 +61,6 @@ def test_select_writes_label_studio_tasks_of_the_least_certain_articles(tiny_env
         assert task["predictions"][0]["score"] == pytest.approx(1 - task["data"]["meta"]["uncertainty"], abs=1e-3)
 
 
-@pytest.mark.slow
-def test_select_refuses_an_unknown_strategy(tiny_env, tmp_path):
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
-    result = subprocess.run([sys.executable, "-m", "arabic_events", "select", "--pool", str(CORPUS), "-n", "2",
-                             "--strategy", "margin", "-o", str(tmp_path / "t.json")], cwd=ROOT, env=tiny_env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 1
-    assert result.stderr.strip().endswith("--strategy must be one of entropy, least-confidence, random, got 'margin'")
-    assert not (tmp_path / "t.json").exists()
-
-
 def texts_fetched() -> bool:
     from model.standoff import default_texts_dir
     from training.ablation import SOURCE_FILES

@@ -19,7 +19,9 @@ def test_crossval_responses_rescore_to_the_pooled_model_scores(tmp_path, tiny_en
 
     run_cli(tiny_env, "evaluate", str(CORPUS), "--predictions", str(sidecar), "-o", str(tmp_path / "eval"))
     rescored = json.loads((tmp_path / "eval" / "report.json").read_text(encoding="utf-8"))["scores"]["model"]
-    assert rescored == result["pooled"]["model"]
+    pooled = result["pooled"]["model"]
+    assert rescored == {key: pooled[key] for key in rescored}
+    assert set(pooled) - set(rescored) == {"documents", "negatives"}  # what crossval adds to evaluate's scores
 
 
 
