@@ -11,7 +11,7 @@ export BENTOML_DO_NOT_TRACK := true
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install serve test test-client bench validate clean corpus-texts
+.PHONY: install serve test test-e2e test-client bench validate clean corpus-texts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -27,9 +27,14 @@ install: $(STAMP)
 validate: install corpus-texts
 	$(BIN)/arabic-events validate annotations/*.jsonl annotations/standoff/*.jsonl
 
-# Two workers, a test file each at a time (a file's servers and models are started once).
+# Every test but the end-to-end groups, on two workers, a test file each at a time (a file's servers
+# and models are started once). The end-to-end groups follow in .ci/run (test-e2e, test-client, ...).
 test: install
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m 'not slow and not generated_client and not ray and not label_studio'
+
+# End-to-end tests that train models or start servers.
+test-e2e: install
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m 'slow and not generated_client and not ray and not label_studio'
 
 # A client generated from the service's /docs.json, used against the service (over a minute the first time).
 test-client: install
