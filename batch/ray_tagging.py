@@ -221,7 +221,7 @@ def pool_size(settings: RaySettings) -> int:
 
 
 def tagged_dataset(
-    rows: Dataset, model: str, precision: str, settings: RaySettings, report: Any = None,
+    rows: Dataset, model: str, precision: str, settings: RaySettings, report: Any = None, *,
     carry: Sequence[str] = (), min_score: float | None = None,
 ) -> Dataset:
     """Rows ``id, events, result`` (the response object at ``min_score``, as JSON) of the valid articles of ``rows``,
@@ -364,7 +364,7 @@ def tag_with_ray(
     with ray_session(settings.address):
         report = JobReport.remote()
         rows = read_article_rows(articles)
-        tagged = tagged_dataset(rows, tag, precision, settings, report, min_score)
+        tagged = tagged_dataset(rows, tag, precision, settings, report, min_score=min_score)
         try:
             if output.rstrip("/").endswith(".parquet"):
                 tagged.write_parquet(target, min_rows_per_file=ROWS_PER_FILE, ray_remote_args={"num_cpus": IO_CPUS})
