@@ -734,7 +734,11 @@ def _ensure_served_model(config_file: Path) -> None:
     from serving.settings import load_settings
     from training.store import MODEL_NAME
 
-    if load_settings().model_tag in ("served", f"{MODEL_NAME}:latest") and not bentoml.models.list(MODEL_NAME):
+    try:
+        stored = bentoml.models.list(MODEL_NAME)
+    except bentoml.exceptions.NotFound:  # what BentoML raises for a store that never held the name
+        stored = []
+    if load_settings().model_tag in ("served", f"{MODEL_NAME}:latest") and not stored:
         console.print(f"no {MODEL_NAME} model in the BentoML store yet: training {config_file} first")
         train(config_file=config_file, data=None, output=None, holdout=0, store=True, promote_model=True)
 
