@@ -417,6 +417,8 @@ def crossval(
     _say_done(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
     if len(result["per_source"]) > 1:
         _say_done(per_source_table(result["per_source"]), output)
+    for note in result["notes"]:
+        _say_done(f"note: {note}", output)
     _say_done(f"wrote {output}" + (f" and {predictions}" if predictions is not None and not is_stdout(predictions) else ""), output)
 
 

@@ -4,7 +4,8 @@ import json
 
 from tests.conftest import CORPUS, ROOT, run_cli
 from training.config import TrainConfig
-from training.crossval import crossvalidate
+from model.predictor import native_bf16
+from training.crossval import crossvalidate, precision_systems
 from training.metrics import negative_rate, prediction_from_result, score
 
 
@@ -35,3 +36,8 @@ def test_crossval_pools_the_scores_of_each_source_over_its_own_documents(corpus)
     assert list(result["per_source"]) == ["first two", "other three"]
     assert result["per_source"]["first two"]["model"] == {
         "documents": 2, **score(first_two, predicted), "negatives": negative_rate(first_two, predicted)}
+
+
+def test_crossval_scores_bf16_only_where_the_cpu_has_it_in_hardware():
+    assert ("model (bf16)" in precision_systems()) == native_bf16()
+    assert {"model", "model (int8)"} <= set(precision_systems())
