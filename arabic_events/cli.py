@@ -831,9 +831,7 @@ def evaluate(
     if records_gold is not None:
         return _evaluate_records(records_gold, out, model, predictions, gold_mentions, precision.value)
     data = _spelt_once(ctx, data, data_old, "argument 'GOLD'")
-    files = sorted(data.glob("*.jsonl")) if data.is_dir() else [data]
-    if not files:
-        raise UserError(f"{data}: no .jsonl files in this folder")
+    files = _annotated_files([data])
     check_output_dir(out)
     for name in ("report.json", "report.html"):
         if out.is_dir():
@@ -932,6 +930,17 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
     console.print(f"wrote {out / 'records-report.json'}")
 
 
+def _annotated_files(paths: list[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by its JSONL files; a folder without any is an error."""
+    files = []
+    for path in paths:
+        found = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+        if not found:
+            raise UserError(f"{path}: no .jsonl files in this folder")
+        files += found
+    return files
+
+
 @app.command()
 def errors(
     predictions: Path = typer.Argument(..., metavar="PREDICTIONS",
@@ -953,7 +962,7 @@ def errors(
     outputs = [path for path in (output, csv_output) if path is not None]
     if sum(is_stdout(path) for path in outputs) > 1:
         raise UserError("only one of -o and --csv can be '-' (standard output)")
-    files = [f for path in gold for f in (sorted(path.glob("*.jsonl")) if path.is_dir() else [path])]
+    files = _annotated_files(gold)
     for path in outputs:
         check_output(path, [predictions, categories, *files])
     rules = load_categories(categories)

@@ -109,6 +109,7 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
     (tmp / "broken-doccano.jsonl").write_text('{"text": "قصف", "label": []\n{"text": "قصف", "label": []}\n', encoding="utf-8")
     (tmp / "other.json").write_text('{"rows": []}\n', encoding="utf-8")
     (tmp / "a-file").write_text("x\n", encoding="utf-8")
+    (tmp / "no-jsonl").mkdir()
     report, tiny = str(tmp / "report"), str(ROOT / "configs" / "tiny.yaml")
     return [
         (("validate", str(tmp / "missing.jsonl")), f"{tmp / 'missing.jsonl'}: no such file"),
@@ -149,6 +150,7 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
          f"{tmp / 'no-spans.jsonl'}:1: not a response object of 'tag' or the service: no 'spans' list"),
         (("evaluate", str(GOLD), "--predictions", str(PREDICTIONS), "-o", str(tmp / "a-file")),
          f"{tmp / 'a-file'}: exists and is not a folder"),
+        (("errors", str(PREDICTIONS), str(tmp / "no-jsonl")), f"{tmp / 'no-jsonl'}: no .jsonl files in this folder"),
         (("retrain", str(tmp / "missing.jsonl")), f"{tmp / 'missing.jsonl'}: no such file"),
     ]
 
