@@ -26,7 +26,7 @@ from model.articles import read_articles
 from model.atomic import atomic_write_text, check_output, check_output_dir, is_stdout, make_output_dir, write_jsonl
 from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
-from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations
+from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations, is_doccano_export
 from model.precisions import PRECISIONS
 from model.validation import read_bytes, validate_files
 from model.wording import counted
@@ -111,10 +111,11 @@ def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annot
 
 def _check_annotated_jsonl(path: Path) -> None:
     """Refuse in one line what is not annotated JSONL at all, rather than list every line as a problem:
-    a Label Studio export (one JSON document), or an empty file (no documents is no "ok")."""
-    if detect_format(path) == "label-studio":
-        raise UserError(f"{path}: a Label Studio JSON export, not annotated JSONL; convert it first: "
-                        f"arabic-events import {path} -o FILE.jsonl")
+    a Label Studio or doccano export, or an empty file (no documents is no "ok")."""
+    export = "a Label Studio JSON export" if detect_format(path) == "label-studio" else (
+        "a doccano JSONL export" if is_doccano_export(path) else None)
+    if export:
+        raise UserError(f"{path}: {export}, not annotated JSONL; convert it first: arabic-events import {path} -o FILE.jsonl")
     if not read_bytes(path).strip():
         raise UserError(f"{path}: the file is empty: no documents to validate")
 

@@ -388,6 +388,13 @@ def detect_format(path: Path) -> str | None:
     return None
 
 
+def is_doccano_export(path: Path) -> bool:
+    """Whether ``path`` is a doccano export rather than annotated articles: its first record has
+    doccano's ``label`` list and no ``spans`` (annotated articles also have ``text``)."""
+    first = next(iter_json_lines(read_bytes(path), str(path)), (0, None))[1]
+    return isinstance(first, dict) and isinstance(first.get("label"), list) and "spans" not in first
+
+
 def why_unrecognised(path: Path) -> str:
     """The one line for a file ``detect_format`` recognises as neither export: what is broken in it
     (its encoding, nothing in it, malformed JSON and where), or, when it is valid JSON, that it is neither."""

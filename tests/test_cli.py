@@ -46,6 +46,15 @@ def test_validate_names_a_label_studio_export_once_and_points_to_import():
                                      f"convert it first: arabic-events import {export} -o FILE.jsonl")
 
 
+def test_validate_names_a_doccano_export_once_and_points_to_import():
+    export = FIXTURES / "doccano-export.jsonl"
+    result = run("validate", str(export))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == (f"error: {export}: a doccano JSONL export, not annotated JSONL; "
+                                     f"convert it first: arabic-events import {export} -o FILE.jsonl")
+
+
 def test_validate_an_empty_file_is_an_error_not_ok(tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n", encoding="utf-8")
