@@ -363,6 +363,21 @@ def _fold_count(minimum: int, zero_means: str | None = None):
     return check
 
 
+FRESH_HELP = "Train every fold again, ignoring the folds an interrupted run of the same command finished (kept in NAME.folds/)."
+
+
+def _fold_cache(output: Path, fresh: bool) -> Any:
+    """The ``FoldCache`` where a cross-validation writing ``output`` keeps its finished folds (none for standard output)."""
+    from training.fold_cache import FoldCache, cache_beside
+
+    cache = FoldCache(None if is_stdout(output) else cache_beside(output))
+    if fresh:
+        cache.clear()
+    elif cache.folder is not None and cache.folder.is_dir():
+        _note(f"note: resuming from the folds finished in {cache.folder}/ (--fresh trains them all again)")
+    return cache
+
+
 @app.command()
 def crossval(
     ctx: typer.Context,
@@ -385,6 +400,7 @@ def crossval(
         help="Where to write the fold models' responses for the held-out articles, as 'tag' writes them "
              "(default: beside the output, NAME.predictions.jsonl).",
     ),
+    fresh: bool = typer.Option(False, "--fresh", help=FRESH_HELP),
 ) -> None:
     """Cross-validate by document, with the trivial baselines side by side; write JSON."""
     from training.crossval import crossvalidate
@@ -409,11 +425,13 @@ def crossval(
     tested = len(testable) if testable is not None else len(documents)
     if folds > tested:
         raise UserError(f"--folds {folds}: more folds than the {counted(tested, 'document')} to test on")
-    result = crossvalidate(config, documents, folds or None, err, testable, sources)
+    cache = _fold_cache(output, fresh)
+    result = crossvalidate(config, documents, folds or None, err, testable, sources, cache)
     responses = result.pop("responses")
     if predictions is not None:
         write_jsonl(predictions, responses)
     atomic_write_text(output, json.dumps(result, ensure_ascii=False, indent=1))
+    cache.clear()
     pooled = result["pooled"]
     _say_done(scores_table(f"pooled over {result['folds']} folds", {"model": pooled["model"], "baseline": pooled["baseline"]}), output)
     if len(result["per_source"]) > 1:
@@ -435,6 +453,7 @@ def ablation(
         None, "-o", "--output", metavar="FILE", help="Where to write the scores (default: reports/ablation.json)."
     ),
     out_old: Path = typer.Option(None, "--out", hidden=True),
+    fresh: bool = typer.Option(False, "--fresh", help=FRESH_HELP),
 ) -> None:
     """Cross-validate seeds only, then + Syrian Archive, + Wikinews, + contrast set, + UN sentences; per source and pooled."""
     from rich.table import Table
@@ -463,8 +482,10 @@ def ablation(
         atomic_write_text(output, json.dumps(partial, ensure_ascii=False, indent=1))
 
     # a file keeps every finished setting of a long run; standard output gets the result once
-    result = ablate(sources, settings, folds, config.seed, err, checkpoint=None if is_stdout(output) else save)
+    cache = _fold_cache(output, fresh)
+    result = ablate(sources, settings, folds, config.seed, err, checkpoint=None if is_stdout(output) else save, cache=cache)
     save(result)
+    cache.clear()
     if responses_dir is not None:
         _note(f"the fold models' responses per setting (for 'evaluate --predictions'): {responses_dir}/")
     table = Table(title=f"ablation, {folds} folds by document", title_justify="left")

@@ -16,6 +16,7 @@ def test_crossval_responses_rescore_to_the_pooled_model_scores(tmp_path, tiny_en
     responses = [json.loads(line) for line in sidecar.read_text(encoding="utf-8").splitlines()]
     result = json.loads(report.read_text(encoding="utf-8"))
     assert "responses" not in result  # the report stays free of the texts' quotes
+    assert not (tmp_path / "cv.folds").exists()  # a run that finished leaves no folds to resume
     assert [r["id"] for r in responses] == result["held_out_documents"]
 
     run_cli(tiny_env, "evaluate", str(CORPUS), "--predictions", str(sidecar), "-o", str(tmp_path / "eval"))

@@ -17,14 +17,12 @@ from typing import Any
 from rich.console import Console
 
 from model.document import Document
-from model.predictor import EventExtractor
 from training.baselines import baseline_predictions
 from training.config import TrainConfig
-from training.evaluation import predict_responses
+from training.fold_cache import FoldCache, fold_outcome
 from training.folds import is_constructed, make_folds
 from training.metrics import DocumentPrediction, negative_rate, prediction_from_result, score
-from training.store import data_fingerprint, inference_settings
-from training.trainer import train
+from training.store import data_fingerprint
 
 
 ANNOTATIONS = Path(__file__).resolve().parent.parent / "annotations"
@@ -56,10 +54,12 @@ def ablate(
     seed: int,
     console: Console,
     checkpoint: Callable[[dict[str, Any]], None] | None = None,
+    cache: FoldCache | None = None,
 ) -> dict[str, Any]:
     """``sources``: name -> documents (constructed ones, ``training.folds.is_constructed``, are train-only);
     ``settings``: (label, source names to train on, config). Each setting keeps its fold models' response
-    objects for every real document (``responses``, as ``tag`` writes them)."""
+    objects for every real document (``responses``, as ``tag`` writes them). ``cache``: finished folds of
+    every setting are kept and taken from there (``training.fold_cache``), so an interrupted run resumes."""
     real = [(name, d) for name, docs in sources.items() for d in docs if not is_constructed(d)]
     plan = make_folds([d for _, d in real], folds, seed)
     results: dict[str, Any] = {"folds": [[real[i][1].id for i in fold] for fold in plan], "settings": {}}
@@ -71,10 +71,9 @@ def ablate(
             test_ids = {real[i][1].id for i in fold}
             training = [d for name in names for d in sources[name] if d.id not in test_ids]
             console.print(f"{label}: fold {k}/{len(plan)}, training on {len(training)} documents")
-            result = train(config, training)
-            extractor = EventExtractor(result.model, result.tokenizer, **inference_settings(config))
             test = [real[i][1] for i in fold]
-            responses.update({d.id: r for d, r in zip(test, predict_responses(extractor, test))})
+            outcome = fold_outcome(config, training, test, ["fp32"], cache or FoldCache(None), console.print)
+            responses.update({d.id: r for d, r in zip(test, outcome["responses"]["fp32"])})
             predictions.update({d.id: prediction_from_result(d, responses[d.id]) for d in test})
             baseline.update({d.id: p for d, p in zip(test, baseline_predictions(training, test))})
         per_source = {}

@@ -18,14 +18,13 @@ from rich.console import Console
 
 from model.document import Document
 from model.errors import UserError
-from model.predictor import EventExtractor, native_bf16
+from model.predictor import native_bf16
 from training.baselines import baseline_predictions
 from training.config import TrainConfig
-from training.evaluation import predict_documents, predict_responses
+from training.fold_cache import FoldCache, fold_outcome
 from training.folds import held_out_folds
 from training.metrics import DocumentPrediction, negative_rate, prediction_from_result, score
-from training.store import data_fingerprint, inference_settings
-from training.trainer import train
+from training.store import data_fingerprint
 
 
 # The fold models are scored at each inference precision the product offers, so a faster path's
@@ -46,6 +45,7 @@ def crossvalidate(
     console: Console | None = None,
     testable: Collection[str] | None = None,
     sources: Mapping[str, str] | None = None,
+    cache: FoldCache | None = None,
 ) -> dict[str, Any]:
     """Per-fold and pooled scores of the model at each precision and of the baselines, on the held-out documents.
 
@@ -53,7 +53,8 @@ def crossvalidate(
     ``sources``: document id -> the name of its source; the model's and the baseline's scores are then
     also pooled per source (``per_source``). The result's ``responses`` are the fp32 fold models' response
     objects for the held-out documents (as ``tag`` writes them, scores included), for error analysis and
-    operating points without retraining.
+    operating points without retraining. ``cache``: where finished folds are kept and taken from
+    (``training.fold_cache``), so an interrupted run resumes.
     """
     console = console or Console(stderr=True)
     plan = held_out_folds(documents, folds, config.seed, testable)
@@ -71,17 +72,14 @@ def crossvalidate(
         test = [documents[i] for i in test_ids]
         training = [d for i, d in enumerate(documents) if i not in set(test_ids)]
         console.print(f"fold {k}/{len(plan)}: test {', '.join(d.id for d in test)}")
-        result = train(config, training)
-        seconds += result.seconds
+        outcome = fold_outcome(config, training, test, list(systems.values()), cache or FoldCache(None), console.print)
+        seconds += outcome["train_seconds"]
         for name, precision in systems.items():
-            extractor = EventExtractor(result.model, result.tokenizer, precision=precision, **inference_settings(config))
-            if precision == "fp32":
-                responses.update(zip(test_ids, predict_responses(extractor, test)))
-                predictions[name].update((i, prediction_from_result(documents[i], responses[i])) for i in test_ids)
-            else:
-                predictions[name].update(zip(test_ids, predict_documents(extractor, test)))
+            answers = outcome["responses"][precision]
+            predictions[name].update((i, prediction_from_result(documents[i], r)) for i, r in zip(test_ids, answers))
+        responses.update(zip(test_ids, outcome["responses"]["fp32"]))
         predictions["baseline"].update(zip(test_ids, baseline_predictions(training, test)))
-        per_fold.append({"test": [d.id for d in test], "train_seconds": round(result.seconds, 1), "final_loss": round(result.final_loss, 5),
+        per_fold.append({"test": [d.id for d in test], "train_seconds": outcome["train_seconds"], "final_loss": outcome["final_loss"],
                          **{name: score(test, [predictions[name][i] for i in test_ids]) for name in ("model", "baseline")}})
     scored = [documents[i] for i in pool]
 
