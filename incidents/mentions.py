@@ -9,11 +9,12 @@ from typing import Any
 from incidents.actors import Actor, ActorTable
 from incidents.arabic import fold
 from incidents.casualties import parse_casualties
-from incidents.dates import When, resolve_time
+from incidents.dates import When, day_told, resolve_time
 from incidents.inputs import Article
 from incidents.numbers import number_words
 from incidents.places import Gazetteer, Place, resolve_place
 from incidents.weapons import WeaponTable
+from model.text_units import split_sentences
 
 _COUNT_WORD = re.compile(r"^(ل|لـ|ب)?\d+$")
 
@@ -28,7 +29,7 @@ class Mention:
     type: str  # "attack" or "retaliation"
     score: float
     when: When
-    explicit_time: bool  # the event has a TIME span (else ``when`` is the publication date, or nothing)
+    explicit_time: bool  # a TIME span of the event gives a day (else ``when`` comes from context, or nothing)
     place: Place
     actor1: Actor | None
     actor2: Actor | None
@@ -38,6 +39,8 @@ class Mention:
     injuries: int | None
     aggregate: bool  # "55 attacks in a month": a count of incidents, not one
     answers: tuple[str, int, int] | None = None  # (article, start, end) of the attack a retaliation answers
+    origin: Place | None = None  # where the attack came from (ORIGIN), when known
+    day_from: str | None = None  # "time" (its own TIME), "sentence", "earlier" (context), "publication", or None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -48,26 +51,41 @@ class Mention:
     def bare(self) -> bool:
         """Tells no day or known place of its own: a later ``الهجوم`` that refers back, or
         ``استهدفت السوق الشعبي`` retelling a strike (a target or an attacker alone is no new incident)."""
-        return not (self.explicit_time or self.place.known)
+        return not (self.explicit_time or self.day_from == "sentence" or self.place.known)
+
+    @property
+    def has_day(self) -> bool:
+        """A day read from the text (its own TIME or its context), not the publication date."""
+        return self.when.date is not None and self.day_from in ("time", "sentence", "earlier")
 
     def json(self) -> dict[str, Any]:
         return {"article_id": self.article_id, "sentence": self.sentence, "start": self.start, "end": self.end,
                 "text": self.text}
 
 
-def _is_count(text: str, start: int) -> bool:
-    """Whether the word before ``start`` is a number: ``خمسة وخمسين هجوماً``، ``لـ 23 هجوماً``."""
-    before = fold(text[max(0, start - 40) : start]).split()
+def _is_count(text: str, sentence_start: int, start: int) -> bool:
+    """Whether the word before ``start``, in its sentence, is a number: ``خمسة وخمسين هجوماً``، ``لـ 23 هجوماً``.
+
+    A number ending the sentence before (``التاريخ: 13 نوفمبر 2017`` above ``الضربة الجوية الأولى``) counts nothing.
+    """
+    before = fold(text[max(sentence_start, start - 40) : start]).split()
     if not before:
         return False
     last = before[-1]
     return bool(_COUNT_WORD.match(last)) or last in number_words() or last.removeprefix("و") in number_words()
 
 
+def _first_day(times: list[str], reference) -> When:
+    """The first TIME span that names a day (``خلال أوقات مختلفة، الاثنين``: Monday); else what the first says."""
+    resolved = [resolve_time(t, reference) for t in times]
+    return next((w for w in resolved if w.date is not None), resolved[0])
+
+
 def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, actors: ActorTable,
                 weapons: WeaponTable) -> list[Mention]:
     """The mentions of one response object, in text order; events without a trigger are left out."""
     mentions: list[Mention] = []
+    sentences = split_sentences(article.text)
     events = sorted((e for e in result["events"] if e["trigger"]), key=lambda e: e["trigger"]["start"])
     for event in events:
         trigger = event["trigger"]
@@ -75,7 +93,7 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
         for argument in event["arguments"]:
             roles.setdefault(argument["role"], []).append(argument["text"])
         times = roles.get("TIME", [])
-        when = resolve_time(times[0] if times else None, article.date)
+        when = _first_day(times, article.date) if times else resolve_time(None, article.date)
         attacker = next((a for a in map(actors.match, roles.get("ATTACKER", []))), None)
         if attacker is None or not attacker.known:  # "طائرات حربية روسية": the weapon's owner
             owner = next((a for a in map(actors.match, roles.get("WEAPON", [])) if a.known), None)
@@ -86,43 +104,63 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
         injuries = [c.injuries for c in casualties if c.injuries is not None]
         mention = Mention(
             article.id, event["sentence"], trigger["start"], trigger["end"], trigger["text"], event["type"],
-            float(event.get("score") or 0.0), when, bool(times),
+            float(event.get("score") or 0.0), when, bool(times) and when.date is not None,
             resolve_place(roles.get("LOCATION", []), roles.get("TARGET", []), gazetteer),
             attacker, target_actor, (roles.get("TARGET") or [None])[0],
-            weapons.category(*roles.get("WEAPON", []), trigger["text"]),
+            # failing a weapon, the arm the attacker names: ``مدفعية التحالف``، ``طيران التحالف``
+            weapons.category(*roles.get("WEAPON", []), trigger["text"]) or weapons.category(*roles.get("ATTACKER", [])),
             min(fatalities) if fatalities else None, min(injuries) if injuries else None,
-            _is_count(article.text, trigger["start"]),
+            _is_count(article.text, _sentence_start(sentences, trigger["start"]), trigger["start"]),
         )
+        mention.day_from = ("time" if mention.explicit_time else "publication") if when.date else None
+        origins = [p for p in (gazetteer.resolve(t) for t in roles.get("ORIGIN", [])) if p]
+        mention.origin = origins[0] if origins else None
         if when.note:
             mention.notes.append(when.note)
         mentions.append(mention)
     _link_answers(mentions)
-    _fill_from_context(mentions)
+    _fill_from_context(mentions, article, sentences)
     return mentions
 
 
-def _fill_from_context(mentions: list[Mention]) -> None:
+def _sentence_start(sentences, offset: int) -> int:
+    return next((s.start for s in sentences if s.start <= offset < s.end), 0)
+
+
+def _fill_from_context(mentions: list[Mention], article: Article, sentences) -> None:
     """What a coder reads from the context, where a mention says nothing itself.
 
-    * No TIME: the date of another mention of its sentence, else of the latest earlier mention
-      that has one (news tells a day once, then goes on about it); ``explicit_time`` stays False,
-      so merging does not rely on it.
+    * No day of its own (no TIME, or one that names no day): the day of another mention of its
+      sentence, else the day its sentence tells outside any TIME (``والخميس 9 تشرين الثاني،
+      أعلنت … أن الضربة``: ``dates.day_told``), else the latest day told before it in the article,
+      by a mention or a sentence (news tells a day once, then goes on about it). ``explicit_time``
+      stays False, so merging across articles does not rely on it; ``day_from`` says which.
     * A place not found (``قرية حطلة شمال شرق المدينة``): near the place another mention of the same
       sentence resolves, at precision 2.
     """
-    dated = [m for m in mentions if m.explicit_time and m.when.date and not m.aggregate]  # counts date no incident
+    dated = [m for m in mentions if m.explicit_time and not m.aggregate]  # counts date no incident
+    last = max((m.start for m in mentions), default=-1)
+    told = [(s.start, day) for s in sentences if s.start <= last
+            for day in [day_told(article.text[s.start : s.end], article.date)] if day is not None]
     for mention in mentions:
         if mention.explicit_time or mention.aggregate:
             continue
+        here = next((s for s in sentences if s.start <= mention.start < s.end), None)
         same_sentence = [m for m in dated if m.sentence == mention.sentence]
-        earlier = [m for m in dated if m.start < mention.start]
+        own_day = [day for start, day in told if here is not None and start == here.start]
+        earlier = sorted([(m.start, m.when) for m in dated if m.start < mention.start]
+                         + [(start, day) for start, day in told if here is not None and start < here.start],
+                         key=lambda pair: pair[0])
         if same_sentence:
-            source, where = same_sentence[0], "the date of its sentence"
+            when, day_from, where = same_sentence[0].when, "sentence", "the date of its sentence"
+        elif own_day:
+            when, day_from, where = own_day[0], "sentence", "the day its sentence tells"
         elif earlier:
-            source, where = earlier[-1], "the date told earlier in the article"
+            when, day_from, where = earlier[-1][1], "earlier", "the date told earlier in the article"
         else:
             continue
-        mention.when = When(source.when.date, source.when.precision, f"no time of its own: {where}")
+        mention.when = When(when.date, when.precision, f"no time of its own: {where}")
+        mention.day_from = day_from
         mention.notes = [n for n in mention.notes if "publication date" not in n] + [mention.when.note]
     for mention in mentions:
         if mention.place.known or not mention.place.location:

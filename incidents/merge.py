@@ -37,6 +37,7 @@ from incidents.places import Place
 
 SAME_PLACE_KM = 25.0
 WINDOW_DAYS = {WEEK: 7, MONTH: 31}
+CONTEXT_DAY_SLACK = 1  # a day read from context is the day of the act or of its report
 
 
 @dataclass
@@ -62,9 +63,16 @@ def distance_km(a: Place, b: Place) -> float:
 
 
 def _dates_agree(a: Mention, b: Mention) -> bool:
-    if not (a.explicit_time and b.explicit_time and a.when.date and b.when.date):
+    """Explicit days within the window of the coarser precision; within an article, a day read
+    from context (``Mention.has_day``) is compared too, one day either way (a statement of
+    Wednesday on a strike of Tuesday), unless one of the two is bare: a later ``الهجوم`` has no
+    day of its own to compare."""
+    if a.explicit_time and b.explicit_time and a.when.date and b.when.date:
+        window = WINDOW_DAYS.get(max(a.when.precision or 1, b.when.precision or 1), 0)
+    elif a.has_day and b.has_day and not (a.bare or b.bare) and a.article_id == b.article_id:
+        window = max(WINDOW_DAYS.get(max(a.when.precision or 1, b.when.precision or 1), 0), CONTEXT_DAY_SLACK)
+    else:
         return True
-    window = WINDOW_DAYS.get(max(a.when.precision or 1, b.when.precision or 1), 0)
     return abs((a.when.date - b.when.date).days) <= window
 
 
@@ -96,7 +104,7 @@ def compatible(a: Mention, b: Mention) -> bool:
 
 
 def _share_evidence(a: Mention, b: Mention) -> bool:
-    return ((a.explicit_time and b.explicit_time and a.when.date is not None and a.when.date == b.when.date)
+    return ((a.has_day and b.has_day and a.when.date == b.when.date)
             or (a.place.known and b.place.known and a.place.location == b.place.location)
             or (a.target is not None and a.target == b.target)
             or (a.actor1 is not None and a.actor1.known and a.actor1 == b.actor1
