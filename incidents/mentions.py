@@ -40,6 +40,7 @@ class Mention:
     aggregate: bool  # "55 attacks in a month": a count of incidents, not one
     answers: tuple[str, int, int] | None = None  # (article, start, end) of the attack a retaliation answers
     origin: Place | None = None  # where the attack came from (ORIGIN), when known
+    context_place: Place | None = None  # no place of its own: the place told before it (for the record, not for merging)
     day_from: str | None = None  # "time" (its own TIME), "sentence", "earlier" (context), "publication", or None
     notes: list[str] = field(default_factory=list)
 
@@ -137,6 +138,9 @@ def _fill_from_context(mentions: list[Mention], article: Article, sentences) -> 
       stays False, so merging across articles does not rely on it; ``day_from`` says which.
     * A place not found (``قرية حطلة شمال شرق المدينة``): near the place another mention of the same
       sentence resolves, at precision 2.
+    * No place at all (``ردت … على مصدر إطلاق الصواريخ``): ``context_place``, near the place of the latest
+      mention before it that has coordinates, at precision 2; the record takes it only when none
+      of its mentions has a place, and merging never uses it.
     """
     dated = [m for m in mentions if m.explicit_time and not m.aggregate]  # counts date no incident
     last = max((m.start for m in mentions), default=-1)
@@ -170,6 +174,10 @@ def _fill_from_context(mentions: list[Mention], article: Article, sentences) -> 
             unknown = mention.place.location
             mention.place = replace(near[0], geo_precision=max(near[0].geo_precision or 2, 2))
             mention.notes.append(f"place not in the gazetteer: {unknown}; near {mention.place.location}, named in the same sentence")
+    for mention in mentions:
+        told = [m.place for m in mentions if m.start < mention.start and m.place.latitude is not None and not m.aggregate]
+        if not mention.place.known and told:
+            mention.context_place = replace(told[-1], geo_precision=max(told[-1].geo_precision or 2, 2))
 
 
 def _link_answers(mentions: list[Mention]) -> None:
