@@ -41,6 +41,7 @@ class Mention:
     answers: tuple[str, int, int] | None = None  # (article, start, end) of the attack a retaliation answers
     origin: Place | None = None  # where the attack came from (ORIGIN), when known
     context_place: Place | None = None  # no place of its own: the place told before it (for the record, not for merging)
+    another: bool = False  # the text calls it another act: ``ضربة ثانية``، ``هجوم آخر``
     day_from: str | None = None  # "time" (its own TIME), "sentence", "earlier" (context), "publication", or None
     notes: list[str] = field(default_factory=list)
 
@@ -64,16 +65,28 @@ class Mention:
                 "text": self.text}
 
 
-def _is_count(text: str, sentence_start: int, start: int) -> bool:
-    """Whether the word before ``start``, in its sentence, is a number: ``خمسة وخمسين هجوماً``، ``لـ 23 هجوماً``.
+# "a second strike", "another attack": the text says this is not the act told before
+ANOTHER = {"ثانيه", "الثانيه", "ثاني", "الثاني", "ثان", "ثالثه", "الثالثه", "اخري", "الاخري", "اخر", "الاخر", "جديده", "جديد"}
+# a sentence recounting earlier events (``سبق أن هاجمت``): it is not about the day told before it
+_HISTORY = re.compile(r"(?:^|\s)و?سبق(?:\s|$)")
+# a sentence that counts over a period: "منذ 17 تشرين الأول"، "خلال شهر"، "بين 17 و30 أكتوبر"
+_PERIOD = re.compile(r"(?:^|\s)و?(?:منذ|بين|خلال (?:\d+ )?(?:ال)?(?:ساعات|ساعه|ايام|يومين|اسبوع|اسبوعين|اسابيع|شهر|شهرين|اشهر|سنه|عام))(?:\s|$)")
 
-    A number ending the sentence before (``التاريخ: 13 نوفمبر 2017`` above ``الضربة الجوية الأولى``) counts nothing.
+
+def _is_count(text: str, sentence: tuple[int, int], start: int) -> bool:
+    """Whether the trigger at ``start`` is counted over a period: a count of incidents, not one.
+
+    The word before it in its sentence is a number (``خمسة وخمسين هجوماً``، ``لـ 23 هجوماً``), and the
+    sentence names a period (``خلال شهر``، ``منذ``، ``بين … و…``). A number ending the sentence before
+    (``التاريخ: 13 نوفمبر 2017`` above ``الضربة الجوية الأولى``) counts nothing, nor does a count of
+    strikes without a period (``3 ضربات جوية مزعومة``: the strikes of one attack, ACLED's one event).
     """
-    before = fold(text[max(sentence_start, start - 40) : start]).split()
+    before = fold(text[max(sentence[0], start - 40) : start]).split()
     if not before:
         return False
     last = before[-1]
-    return bool(_COUNT_WORD.match(last)) or last in number_words() or last.removeprefix("و") in number_words()
+    counted = bool(_COUNT_WORD.match(last)) or last in number_words() or last.removeprefix("و") in number_words()
+    return counted and _PERIOD.search(fold(text[sentence[0] : sentence[1]])) is not None
 
 
 def _first_day(times: list[str], reference) -> When:
@@ -111,9 +124,10 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
             # failing a weapon, the arm the attacker names: ``مدفعية التحالف``، ``طيران التحالف``
             weapons.category(*roles.get("WEAPON", []), trigger["text"]) or weapons.category(*roles.get("ATTACKER", [])),
             min(fatalities) if fatalities else None, min(injuries) if injuries else None,
-            _is_count(article.text, _sentence_start(sentences, trigger["start"]), trigger["start"]),
+            _is_count(article.text, _sentence_of(sentences, trigger["start"]), trigger["start"]),
         )
         mention.day_from = ("time" if mention.explicit_time else "publication") if when.date else None
+        mention.another = bool(ANOTHER & set(fold(article.text[trigger["end"] : trigger["end"] + 30]).split()[:2]))
         origins = [p for p in (gazetteer.resolve(t) for t in roles.get("ORIGIN", [])) if p]
         mention.origin = origins[0] if origins else None
         if when.note:
@@ -124,8 +138,9 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
     return mentions
 
 
-def _sentence_start(sentences, offset: int) -> int:
-    return next((s.start for s in sentences if s.start <= offset < s.end), 0)
+def _sentence_of(sentences, offset: int) -> tuple[int, int]:
+    """(start, end) of the sentence holding ``offset``."""
+    return next(((s.start, s.end) for s in sentences if s.start <= offset < s.end), (0, offset))
 
 
 def _fill_from_context(mentions: list[Mention], article: Article, sentences) -> None:
@@ -134,7 +149,8 @@ def _fill_from_context(mentions: list[Mention], article: Article, sentences) -> 
     * No day of its own (no TIME, or one that names no day): the day of another mention of its
       sentence, else the day its sentence tells outside any TIME (``والخميس 9 تشرين الثاني،
       أعلنت … أن الضربة``: ``dates.day_told``), else the latest day told before it in the article,
-      by a mention or a sentence (news tells a day once, then goes on about it). ``explicit_time``
+      by a mention or a sentence (news tells a day once, then goes on about it), except in a
+      sentence recounting earlier events (``سبق أن هاجمت``). ``explicit_time``
       stays False, so merging across articles does not rely on it; ``day_from`` says which.
     * A place not found (``قرية حطلة شمال شرق المدينة``): near the place another mention of the same
       sentence resolves, at precision 2.
@@ -152,9 +168,10 @@ def _fill_from_context(mentions: list[Mention], article: Article, sentences) -> 
         here = next((s for s in sentences if s.start <= mention.start < s.end), None)
         same_sentence = [m for m in dated if m.sentence == mention.sentence]
         own_day = [day for start, day in told if here is not None and start == here.start]
-        earlier = sorted([(m.start, m.when) for m in dated if m.start < mention.start]
-                         + [(start, day) for start, day in told if here is not None and start < here.start],
-                         key=lambda pair: pair[0])
+        history = here is not None and _HISTORY.search(fold(article.text[here.start : here.end])) is not None
+        earlier = [] if history else sorted(
+            [(m.start, m.when) for m in dated if m.start < mention.start]
+            + [(start, day) for start, day in told if here is not None and start < here.start], key=lambda pair: pair[0])
         if same_sentence:
             when, day_from, where = same_sentence[0].when, "sentence", "the date of its sentence"
         elif own_day:

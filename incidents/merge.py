@@ -12,7 +12,8 @@ Compatible (nothing known on both sides contradicts):
 Within an article (mentions in text order), a mention joins the latest compatible record of
 its article when it tells no day or known place of its own (a ``الهجوم`` that refers back, a
 retelling that only adds a target or an attacker), or when the two
-share something positive: the same explicit day, the same place, the same target text, or the
+share something positive: the same day (explicit or read from context, unless the text calls one
+"another" act: ``ضربة ثانية``), the same place, the same target text, or the
 same attacker when one of the two has no place (one attacker strikes many places). Otherwise it opens a record. A retaliation never joins the record of the
 attack it answers. Counts of attacks (``55 هجوماً``) are not incidents and make no record.
 
@@ -104,7 +105,7 @@ def compatible(a: Mention, b: Mention) -> bool:
 
 
 def _share_evidence(a: Mention, b: Mention) -> bool:
-    return ((a.has_day and b.has_day and a.when.date == b.when.date)
+    return ((a.has_day and b.has_day and a.when.date == b.when.date and not (a.another or b.another))
             or (a.place.known and b.place.known and a.place.location == b.place.location)
             or (a.target is not None and a.target == b.target)
             or (a.actor1 is not None and a.actor1.known and a.actor1 == b.actor1
