@@ -163,7 +163,8 @@ def day_told(text: str, reference: dt.date | None) -> When | None:
     ``ذكرت في 3 كانون الثاني أن القاعدة تعرضت``، ``صرح أمس الثلاثاء أن``); the scheme leaves
     those days untagged, yet they are the best context a coder has for the act the sentence
     reports. The first number and month (with its year when given) wins, else the first
-    weekday (with its article: ``أحد المساجد`` is "one of the mosques") or ``أمس``; the ends of a period (``منذ 17 تشرين الأول``، ``حتى``) are not days.
+    weekday with its article (``أحد المساجد`` is "one of the mosques") or ``أمس``; the ends
+    of a period (``منذ 17 تشرين الأول``، ``حتى``) are not days.
     With reference Friday 2022-01-07: ``والأربعاء 5 كانون الثاني، قال …`` -> 2022-01-05.
     """
     words = _words(text)
@@ -177,7 +178,7 @@ def day_told(text: str, reference: dt.date | None) -> When | None:
             when = _parse(" ".join([word, words[index + 1], *year]), text, reference)
             if when.date is not None:
                 return when
-    weekdays = {name for name in _weekdays() if name.startswith("ال")}  # ``أحد المساجد`` is "one of", not Sunday
+    weekdays = {name for name in _weekdays() if name.startswith("ال")}
     for index in days:
         if words[index] in YESTERDAY or words[index] in weekdays:
             when = resolve_time(words[index], reference)

@@ -14,7 +14,7 @@ from incidents.inputs import Article
 from incidents.numbers import number_words
 from incidents.places import Gazetteer, Place, resolve_place
 from incidents.weapons import WeaponTable
-from model.text_units import split_sentences
+from model.text_units import Sentence, split_sentences
 
 _COUNT_WORD = re.compile(r"^(ل|لـ|ب)?\d+$")
 
@@ -39,7 +39,6 @@ class Mention:
     injuries: int | None
     aggregate: bool  # "55 attacks in a month": a count of incidents, not one
     answers: tuple[str, int, int] | None = None  # (article, start, end) of the attack a retaliation answers
-    origin: Place | None = None  # where the attack came from (ORIGIN), when known
     context_place: Place | None = None  # no place of its own: the place told before it (for the record, not for merging)
     another: bool = False  # the text calls it another act: ``ضربة ثانية``، ``هجوم آخر``
     day_from: str | None = None  # "time" (its own TIME), "sentence", "earlier" (context), "publication", or None
@@ -89,6 +88,11 @@ def _is_count(text: str, sentence: tuple[int, int], start: int) -> bool:
     return counted and _PERIOD.search(fold(text[sentence[0] : sentence[1]])) is not None
 
 
+def _says_another(text: str, end: int) -> bool:
+    """Whether one of the two words after a trigger calls it another act (``ضربة ثانية``، ``هجوم آخر``)."""
+    return bool(ANOTHER & set(fold(text[end : end + 30]).split()[:2]))
+
+
 def _first_day(times: list[str], reference) -> When:
     """The first TIME span that names a day (``خلال أوقات مختلفة، الاثنين``: Monday); else what the first says."""
     resolved = [resolve_time(t, reference) for t in times]
@@ -125,11 +129,9 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
             weapons.category(*roles.get("WEAPON", []), trigger["text"]) or weapons.category(*roles.get("ATTACKER", [])),
             min(fatalities) if fatalities else None, min(injuries) if injuries else None,
             _is_count(article.text, _sentence_of(sentences, trigger["start"]), trigger["start"]),
+            another=_says_another(article.text, trigger["end"]),
+            day_from=("time" if times else "publication") if when.date else None,
         )
-        mention.day_from = ("time" if mention.explicit_time else "publication") if when.date else None
-        mention.another = bool(ANOTHER & set(fold(article.text[trigger["end"] : trigger["end"] + 30]).split()[:2]))
-        origins = [p for p in (gazetteer.resolve(t) for t in roles.get("ORIGIN", [])) if p]
-        mention.origin = origins[0] if origins else None
         if when.note:
             mention.notes.append(when.note)
         mentions.append(mention)
@@ -138,12 +140,12 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
     return mentions
 
 
-def _sentence_of(sentences, offset: int) -> tuple[int, int]:
+def _sentence_of(sentences: list[Sentence], offset: int) -> tuple[int, int]:
     """(start, end) of the sentence holding ``offset``."""
     return next(((s.start, s.end) for s in sentences if s.start <= offset < s.end), (0, offset))
 
 
-def _fill_from_context(mentions: list[Mention], article: Article, sentences) -> None:
+def _fill_from_context(mentions: list[Mention], article: Article, sentences: list[Sentence]) -> None:
     """What a coder reads from the context, where a mention says nothing itself.
 
     * No day of its own (no TIME, or one that names no day): the day of another mention of its
