@@ -50,8 +50,9 @@ class Mention:
 
     @property
     def bare(self) -> bool:
-        """Tells no day or known place of its own: a later ``الهجوم`` that refers back, or
-        ``استهدفت السوق الشعبي`` retelling a strike (a target or an attacker alone is no new incident)."""
+        """Tells no day or known place of its own (its TIME, or a day its sentence tells): a later
+        ``الهجوم`` that refers back, or ``استهدفت السوق الشعبي`` retelling a strike (a target or an
+        attacker alone is no new incident)."""
         return not (self.explicit_time or self.day_from == "sentence" or self.place.known)
 
     @property

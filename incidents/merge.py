@@ -4,7 +4,8 @@ Rules (ACLED's: one event per type, day and place, with compatible actors):
 
 Compatible (nothing known on both sides contradicts):
   same event type; explicit dates the same day, or within the window of the coarser
-  precision (7 days for a week, 31 for a month); places in the same country and, when both
+  precision (7 days for a week, 31 for a month); within an article, days read from context
+  within one day, unless one of the two mentions is bare; places in the same country and, when both
   have coordinates, within ``SAME_PLACE_KM`` (a country-level place is compatible with any place
   in it); attackers and targets on the same side (``configs/actors.yaml``); the same weapon category
   (aircraft and rocket/missile may be one act: air-launched missiles).
