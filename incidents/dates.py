@@ -151,3 +151,37 @@ def _parse(cleaned: str, text: str, reference: dt.date | None) -> When:
     if data.date_obj is None or data.period not in PERIOD_PRECISION:
         return When(None, None, f"could not read a day, week or month in {text!r}")
     return When(data.date_obj.date(), PERIOD_PRECISION[data.period])
+
+
+PERIOD_BOUNDS = {"منذ", "حتي", "بين", "لغايه"}  # "since 17 October", "until 14 November": the ends of a period, not a day
+
+
+def day_told(text: str, reference: dt.date | None) -> When | None:
+    """The day a sentence names in its own words, outside any TIME span, or None.
+
+    News dates statements rather than acts (``والخميس 9 تشرين الثاني، أعلنت … أن الضربة``،
+    ``ذكرت في 3 كانون الثاني أن القاعدة تعرضت``، ``صرح أمس الثلاثاء أن``); the scheme leaves
+    those days untagged, yet they are the best context a coder has for the act the sentence
+    reports. The first number and month (with its year when given) wins, else the first
+    weekday with its article (``أحد المساجد`` is "one of the mosques") or ``أمس``; the ends
+    of a period (``منذ 17 تشرين الأول``، ``حتى``) are not days.
+    With reference Friday 2022-01-07: ``والأربعاء 5 كانون الثاني، قال …`` -> 2022-01-05.
+    """
+    words = _words(text)
+    months = set(_month_names().values())
+    days = [index for index, word in enumerate(words)
+            if not (index and words[index - 1] in PERIOD_BOUNDS)]
+    for index in days:
+        word = words[index]
+        if word.isdigit() and int(word) <= 31 and words[index + 1 : index + 2] and words[index + 1] in months:
+            year = [y for y in words[index + 2 : index + 3] if len(y) == 4 and y.isdigit()]
+            when = _parse(" ".join([word, words[index + 1], *year]), text, reference)
+            if when.date is not None:
+                return when
+    weekdays = {name for name in _weekdays() if name.startswith("ال")}
+    for index in days:
+        if words[index] in YESTERDAY or words[index] in weekdays:
+            when = resolve_time(words[index], reference)
+            if when.date is not None:
+                return when
+    return None

@@ -9,11 +9,12 @@ from typing import Any
 from incidents.actors import Actor, ActorTable
 from incidents.arabic import fold
 from incidents.casualties import parse_casualties
-from incidents.dates import When, resolve_time
+from incidents.dates import When, day_told, resolve_time
 from incidents.inputs import Article
 from incidents.numbers import number_words
 from incidents.places import Gazetteer, Place, resolve_place
 from incidents.weapons import WeaponTable
+from model.text_units import Sentence, split_sentences
 
 _COUNT_WORD = re.compile(r"^(ل|لـ|ب)?\d+$")
 
@@ -28,7 +29,7 @@ class Mention:
     type: str  # "attack" or "retaliation"
     score: float
     when: When
-    explicit_time: bool  # the event has a TIME span (else ``when`` is the publication date, or nothing)
+    explicit_time: bool  # a TIME span of the event gives a day (else ``when`` comes from context, or nothing)
     place: Place
     actor1: Actor | None
     actor2: Actor | None
@@ -38,6 +39,9 @@ class Mention:
     injuries: int | None
     aggregate: bool  # "55 attacks in a month": a count of incidents, not one
     answers: tuple[str, int, int] | None = None  # (article, start, end) of the attack a retaliation answers
+    context_place: Place | None = None  # no place of its own: the place told before it (for the record, not for merging)
+    another: bool = False  # the text calls it another act: ``ضربة ثانية``، ``هجوم آخر``
+    day_from: str | None = None  # "time" (its own TIME), "sentence", "earlier" (context), "publication", or None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -46,28 +50,61 @@ class Mention:
 
     @property
     def bare(self) -> bool:
-        """Tells no day or known place of its own: a later ``الهجوم`` that refers back, or
-        ``استهدفت السوق الشعبي`` retelling a strike (a target or an attacker alone is no new incident)."""
-        return not (self.explicit_time or self.place.known)
+        """Tells no day or known place of its own (its TIME, or a day its sentence tells): a later
+        ``الهجوم`` that refers back, or ``استهدفت السوق الشعبي`` retelling a strike (a target or an
+        attacker alone is no new incident)."""
+        return not (self.explicit_time or self.day_from == "sentence" or self.place.known)
+
+    @property
+    def has_day(self) -> bool:
+        """A day read from the text (its own TIME or its context), not the publication date."""
+        return self.when.date is not None and self.day_from in ("time", "sentence", "earlier")
 
     def json(self) -> dict[str, Any]:
         return {"article_id": self.article_id, "sentence": self.sentence, "start": self.start, "end": self.end,
                 "text": self.text}
 
 
-def _is_count(text: str, start: int) -> bool:
-    """Whether the word before ``start`` is a number: ``خمسة وخمسين هجوماً``، ``لـ 23 هجوماً``."""
-    before = fold(text[max(0, start - 40) : start]).split()
+# "a second strike", "another attack": the text says this is not the act told before
+ANOTHER = {"ثانيه", "الثانيه", "ثاني", "الثاني", "ثان", "ثالثه", "الثالثه", "اخري", "الاخري", "اخر", "الاخر", "جديده", "جديد"}
+# a sentence recounting earlier events (``سبق أن هاجمت``): it is not about the day told before it
+_HISTORY = re.compile(r"(?:^|\s)و?سبق(?:\s|$)")
+# a sentence that counts over a period: "منذ 17 تشرين الأول"، "خلال شهر"، "بين 17 و30 أكتوبر"
+_PERIOD = re.compile(r"(?:^|\s)و?(?:منذ|بين|خلال (?:\d+ )?(?:ال)?(?:ساعات|ساعه|ايام|يومين|اسبوع|اسبوعين|اسابيع|شهر|شهرين|اشهر|سنه|عام))(?:\s|$)")
+
+
+def _is_count(text: str, sentence: tuple[int, int], start: int) -> bool:
+    """Whether the trigger at ``start`` is counted over a period: a count of incidents, not one.
+
+    The word before it in its sentence is a number (``خمسة وخمسين هجوماً``، ``لـ 23 هجوماً``), and the
+    sentence names a period (``خلال شهر``، ``منذ``، ``بين … و…``). A number ending the sentence before
+    (``التاريخ: 13 نوفمبر 2017`` above ``الضربة الجوية الأولى``) counts nothing, nor does a count of
+    strikes without a period (``3 ضربات جوية مزعومة``: the strikes of one attack, ACLED's one event).
+    """
+    before = fold(text[max(sentence[0], start - 40) : start]).split()
     if not before:
         return False
     last = before[-1]
-    return bool(_COUNT_WORD.match(last)) or last in number_words() or last.removeprefix("و") in number_words()
+    counted = bool(_COUNT_WORD.match(last)) or last in number_words() or last.removeprefix("و") in number_words()
+    return counted and _PERIOD.search(fold(text[sentence[0] : sentence[1]])) is not None
+
+
+def _says_another(text: str, end: int) -> bool:
+    """Whether one of the two words after a trigger calls it another act (``ضربة ثانية``، ``هجوم آخر``)."""
+    return bool(ANOTHER & set(fold(text[end : end + 30]).split()[:2]))
+
+
+def _first_day(times: list[str], reference) -> When:
+    """The first TIME span that names a day (``خلال أوقات مختلفة، الاثنين``: Monday); else what the first says."""
+    resolved = [resolve_time(t, reference) for t in times]
+    return next((w for w in resolved if w.date is not None), resolved[0])
 
 
 def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, actors: ActorTable,
                 weapons: WeaponTable) -> list[Mention]:
     """The mentions of one response object, in text order; events without a trigger are left out."""
     mentions: list[Mention] = []
+    sentences = split_sentences(article.text)
     events = sorted((e for e in result["events"] if e["trigger"]), key=lambda e: e["trigger"]["start"])
     for event in events:
         trigger = event["trigger"]
@@ -75,7 +112,7 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
         for argument in event["arguments"]:
             roles.setdefault(argument["role"], []).append(argument["text"])
         times = roles.get("TIME", [])
-        when = resolve_time(times[0] if times else None, article.date)
+        when = _first_day(times, article.date) if times else resolve_time(None, article.date)
         attacker = next((a for a in map(actors.match, roles.get("ATTACKER", []))), None)
         if attacker is None or not attacker.known:  # "طائرات حربية روسية": the weapon's owner
             owner = next((a for a in map(actors.match, roles.get("WEAPON", [])) if a.known), None)
@@ -86,43 +123,68 @@ def mentions_of(result: dict[str, Any], article: Article, gazetteer: Gazetteer, 
         injuries = [c.injuries for c in casualties if c.injuries is not None]
         mention = Mention(
             article.id, event["sentence"], trigger["start"], trigger["end"], trigger["text"], event["type"],
-            float(event.get("score") or 0.0), when, bool(times),
+            float(event.get("score") or 0.0), when, bool(times) and when.date is not None,
             resolve_place(roles.get("LOCATION", []), roles.get("TARGET", []), gazetteer),
             attacker, target_actor, (roles.get("TARGET") or [None])[0],
-            weapons.category(*roles.get("WEAPON", []), trigger["text"]),
+            # failing a weapon, the arm the attacker names: ``مدفعية التحالف``، ``طيران التحالف``
+            weapons.category(*roles.get("WEAPON", []), trigger["text"]) or weapons.category(*roles.get("ATTACKER", [])),
             min(fatalities) if fatalities else None, min(injuries) if injuries else None,
-            _is_count(article.text, trigger["start"]),
+            _is_count(article.text, _sentence_of(sentences, trigger["start"]), trigger["start"]),
+            another=_says_another(article.text, trigger["end"]),
+            day_from=("time" if times else "publication") if when.date else None,
         )
         if when.note:
             mention.notes.append(when.note)
         mentions.append(mention)
     _link_answers(mentions)
-    _fill_from_context(mentions)
+    _fill_from_context(mentions, article, sentences)
     return mentions
 
 
-def _fill_from_context(mentions: list[Mention]) -> None:
+def _sentence_of(sentences: list[Sentence], offset: int) -> tuple[int, int]:
+    """(start, end) of the sentence holding ``offset``."""
+    return next(((s.start, s.end) for s in sentences if s.start <= offset < s.end), (0, offset))
+
+
+def _fill_from_context(mentions: list[Mention], article: Article, sentences: list[Sentence]) -> None:
     """What a coder reads from the context, where a mention says nothing itself.
 
-    * No TIME: the date of another mention of its sentence, else of the latest earlier mention
-      that has one (news tells a day once, then goes on about it); ``explicit_time`` stays False,
-      so merging does not rely on it.
+    * No day of its own (no TIME, or one that names no day): the day of another mention of its
+      sentence, else the day its sentence tells outside any TIME (``والخميس 9 تشرين الثاني،
+      أعلنت … أن الضربة``: ``dates.day_told``), else the latest day told before it in the article,
+      by a mention or a sentence (news tells a day once, then goes on about it), except in a
+      sentence recounting earlier events (``سبق أن هاجمت``). ``explicit_time``
+      stays False, so merging across articles does not rely on it; ``day_from`` says which.
     * A place not found (``قرية حطلة شمال شرق المدينة``): near the place another mention of the same
       sentence resolves, at precision 2.
+    * No place at all (``ردت … على مصدر إطلاق الصواريخ``): ``context_place``, near the place of the latest
+      mention before it that has coordinates, at precision 2; the record takes it only when none
+      of its mentions has a place, and merging never uses it.
     """
-    dated = [m for m in mentions if m.explicit_time and m.when.date and not m.aggregate]  # counts date no incident
+    dated = [m for m in mentions if m.explicit_time and not m.aggregate]  # counts date no incident
+    last = max((m.start for m in mentions), default=-1)
+    told = [(s.start, day) for s in sentences if s.start <= last
+            for day in [day_told(article.text[s.start : s.end], article.date)] if day is not None]
     for mention in mentions:
         if mention.explicit_time or mention.aggregate:
             continue
+        here = next((s for s in sentences if s.start <= mention.start < s.end), None)
         same_sentence = [m for m in dated if m.sentence == mention.sentence]
-        earlier = [m for m in dated if m.start < mention.start]
+        own_day = [day for start, day in told if here is not None and start == here.start]
+        history = here is not None and _HISTORY.search(fold(article.text[here.start : here.end])) is not None
+        earlier = [] if history else sorted(
+            [(m.start, m.when) for m in dated if m.start < mention.start]
+            + [(start, day) for start, day in told if here is not None and start < here.start], key=lambda pair: pair[0])
         if same_sentence:
-            source, where = same_sentence[0], "the date of its sentence"
+            when, day_from, where = same_sentence[0].when, "sentence", "the date of its sentence"
+        elif own_day:
+            when, day_from, where = own_day[0], "sentence", "the day its sentence tells"
         elif earlier:
-            source, where = earlier[-1], "the date told earlier in the article"
+            when, day_from, where = earlier[-1][1], "earlier", "the date told earlier in the article"
         else:
             continue
-        mention.when = When(source.when.date, source.when.precision, f"no time of its own: {where}")
+        mention.when = When(when.date, when.precision, f"no time of its own: {where}")
+        mention.day_from = day_from
         mention.notes = [n for n in mention.notes if "publication date" not in n] + [mention.when.note]
     for mention in mentions:
         if mention.place.known or not mention.place.location:
@@ -132,6 +194,10 @@ def _fill_from_context(mentions: list[Mention]) -> None:
             unknown = mention.place.location
             mention.place = replace(near[0], geo_precision=max(near[0].geo_precision or 2, 2))
             mention.notes.append(f"place not in the gazetteer: {unknown}; near {mention.place.location}, named in the same sentence")
+    for mention in mentions:
+        told = [m.place for m in mentions if m.start < mention.start and m.place.latitude is not None and not m.aggregate]
+        if not mention.place.known and told:
+            mention.context_place = replace(told[-1], geo_precision=max(told[-1].geo_precision or 2, 2))
 
 
 def _link_answers(mentions: list[Mention]) -> None:

@@ -4,7 +4,8 @@ Rules (ACLED's: one event per type, day and place, with compatible actors):
 
 Compatible (nothing known on both sides contradicts):
   same event type; explicit dates the same day, or within the window of the coarser
-  precision (7 days for a week, 31 for a month); places in the same country and, when both
+  precision (7 days for a week, 31 for a month); within an article, days read from context
+  within one day, unless one of the two mentions is bare; places in the same country and, when both
   have coordinates, within ``SAME_PLACE_KM`` (a country-level place is compatible with any place
   in it); attackers and targets on the same side (``configs/actors.yaml``); the same weapon category
   (aircraft and rocket/missile may be one act: air-launched missiles).
@@ -12,7 +13,8 @@ Compatible (nothing known on both sides contradicts):
 Within an article (mentions in text order), a mention joins the latest compatible record of
 its article when it tells no day or known place of its own (a ``الهجوم`` that refers back, a
 retelling that only adds a target or an attacker), or when the two
-share something positive: the same explicit day, the same place, the same target text, or the
+share something positive: the same day (explicit or read from context, unless the text calls one
+"another" act: ``ضربة ثانية``), the same place, the same target text, or the
 same attacker when one of the two has no place (one attacker strikes many places). Otherwise it opens a record. A retaliation never joins the record of the
 attack it answers. Counts of attacks (``55 هجوماً``) are not incidents and make no record.
 
@@ -37,6 +39,7 @@ from incidents.places import Place
 
 SAME_PLACE_KM = 25.0
 WINDOW_DAYS = {WEEK: 7, MONTH: 31}
+CONTEXT_DAY_SLACK = 1  # a day read from context is the day of the act or of its report
 
 
 @dataclass
@@ -62,9 +65,16 @@ def distance_km(a: Place, b: Place) -> float:
 
 
 def _dates_agree(a: Mention, b: Mention) -> bool:
-    if not (a.explicit_time and b.explicit_time and a.when.date and b.when.date):
+    """Explicit days within the window of the coarser precision; within an article, a day read
+    from context (``Mention.has_day``) is compared too, one day either way (a statement of
+    Wednesday on a strike of Tuesday), unless one of the two is bare: a later ``الهجوم`` has no
+    day of its own to compare."""
+    if a.explicit_time and b.explicit_time and a.when.date and b.when.date:
+        window = WINDOW_DAYS.get(max(a.when.precision or 1, b.when.precision or 1), 0)
+    elif a.has_day and b.has_day and not (a.bare or b.bare) and a.article_id == b.article_id:
+        window = max(WINDOW_DAYS.get(max(a.when.precision or 1, b.when.precision or 1), 0), CONTEXT_DAY_SLACK)
+    else:
         return True
-    window = WINDOW_DAYS.get(max(a.when.precision or 1, b.when.precision or 1), 0)
     return abs((a.when.date - b.when.date).days) <= window
 
 
@@ -96,7 +106,7 @@ def compatible(a: Mention, b: Mention) -> bool:
 
 
 def _share_evidence(a: Mention, b: Mention) -> bool:
-    return ((a.explicit_time and b.explicit_time and a.when.date is not None and a.when.date == b.when.date)
+    return ((a.has_day and b.has_day and a.when.date == b.when.date and not (a.another or b.another))
             or (a.place.known and b.place.known and a.place.location == b.place.location)
             or (a.target is not None and a.target == b.target)
             or (a.actor1 is not None and a.actor1.known and a.actor1 == b.actor1

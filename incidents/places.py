@@ -169,8 +169,8 @@ def default_gazetteer() -> Gazetteer:
 
 
 def resolve_place(locations: list[str], targets: list[str], gazetteer: Gazetteer | None = None) -> Place:
-    """The most precise place among an event's LOCATION spans and the sites its TARGET spans name;
-    failing those, a town a TARGET names.
+    """The most precise place among an event's LOCATION spans and the sites its TARGET spans name
+    (a site before a town of the same precision); failing those, a town a TARGET names.
 
     Nothing known: the first LOCATION text as written, no coordinates.
     """
@@ -178,7 +178,9 @@ def resolve_place(locations: list[str], targets: list[str], gazetteer: Gazetteer
     found = [p for p in (gazetteer.resolve(t) for t in locations) if p]
     found += [p for p in (gazetteer.resolve(t, sites_only=True) for t in targets) if p]
     if found:
-        return min(found, key=lambda p: (p.geo_precision, p.latitude is None))
+        # at equal precision a site of the config (no GeoNames id) is inside the town named with it:
+        # ``قاعدة حقل العمر … في دير الزور`` is the base, not the city
+        return min(found, key=lambda p: (p.geo_precision, p.latitude is None, p.geonameid is not None))
     # no LOCATION known: a town the target names (``سوق الأتارب``، ``مستشفى كفرنبل``), a little less sure
     in_targets = [p for p in (gazetteer.resolve(t) for t in targets) if p and p.latitude is not None]
     if in_targets:

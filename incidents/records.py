@@ -55,9 +55,13 @@ def _record(cluster: Cluster, event_id: str, articles: dict[str, Article], weapo
         fallback = [m.when for m in mentions if m.when.date]
         when = min(fallback, key=lambda w: (w.precision, w.date)) if fallback else None
     placed = [m.place for m in mentions if m.place.known]
+    told = [m.context_place for m in mentions if m.context_place is not None]
     place = min(placed, key=lambda p: (p.geo_precision, p.latitude is None)) if placed else mentions[0].place
     if not place.known and place.location:
         notes.append(f"place not in the gazetteer: {place.location}")
+    if not placed and told:
+        place = told[0]
+        notes.append(f"no place of its own: near {place.location}, the place told before it in the article")
     weapon = _most_common([m.weapon for m in mentions])
     fatalities = [m.fatalities for m in mentions if m.fatalities is not None]
     injuries = [m.injuries for m in mentions if m.injuries is not None]

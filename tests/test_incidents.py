@@ -16,7 +16,7 @@ import pytest
 
 from incidents.actors import default_actors
 from incidents.casualties import Casualties, parse_casualties
-from incidents.dates import When, resolve_time
+from incidents.dates import When, day_told, resolve_time
 from incidents.export import CSV_COLUMNS, format_named, render
 from incidents.inputs import Article, parse_date, read_record_articles
 from incidents.numbers import parse_count
@@ -65,6 +65,27 @@ def test_relative_time_without_publication_date_stays_unresolved():
     assert resolve_time("5 فبراير 2018", None) == When(dt.date(2018, 2, 5), 1)
 
 
+def test_the_day_a_sentence_tells_outside_any_time_span():
+    # seed-000, published Friday 2022-01-07: the day of the statement, "Wednesday 5 January"
+    assert day_told("والأربعاء 5 كانون الثاني، قال المتحدث باسم البنتاغون إن الضربات", dt.date(2022, 1, 7)) == \
+        When(dt.date(2022, 1, 5), 1)
+
+
+def test_the_day_a_sentence_tells_may_be_yesterday():
+    # seed-001, published Wednesday 2022-01-05: "أمس الثلاثاء" is Tuesday 4 January
+    assert day_told("وصرح المتحدث للصحفيين أمس الثلاثاء أن قوات التحالف قامت بضربات", dt.date(2022, 1, 5)) == \
+        When(dt.date(2022, 1, 4), 1)
+
+
+def test_the_ends_of_a_period_are_no_day():
+    assert day_told("منذ السابع عشر من تشرين الأول الماضي وحتى الرابع عشر من تشرين الثاني", dt.date(2023, 11, 16)) is None
+
+
+def test_one_of_is_not_sunday():
+    # "أحد المساجد" (one of the mosques) has the letters of Sunday without its article
+    assert day_told("وأصابت أحد المساجد بأضرار مادية", dt.date(2022, 1, 5)) is None
+
+
 # numbers and casualties
 @pytest.mark.parametrize("text, expected", [
     ("خمسة عشر", 15), ("إصابة تسعة وخمسين أميركياً", 59), ("مقتل ٣ امريكيين", 3), ("ثمانية صواريخ", 8),
@@ -110,6 +131,12 @@ def test_gazetteer_name_written_as_one_word():
 
 def test_unknown_place_keeps_its_text_and_has_no_coordinates():
     assert resolve_place(["قرية حطلة شمال شرق المدينة"], []) == Place("قرية حطلة شمال شرق المدينة")
+
+
+def test_a_base_named_by_the_target_comes_before_the_town_of_the_location():
+    # seed-000: "قاعدة حقل العمر التابعة للتحالف الدولي في دير الزور" is the base, inside Deir ez-Zor
+    place = resolve_place(["دير الزور"], ["قاعدة حقل العمر التابعة للتحالف الدولي"])
+    assert (place.location, place.geo_precision) == ("Al-Omar oil field", 1)
 
 
 def test_a_country_has_no_coordinates():
@@ -350,6 +377,79 @@ def test_an_unknown_place_is_placed_near_the_place_named_in_its_sentence(corpus)
     records, _ = seed_records(corpus, {"seed-000"})
     record = record_of(records, "قصف مدفعي")
     assert (record["location"], record["geo_precision"]) == ("Deir ez-Zor", 2)
+
+
+def test_a_mention_without_time_takes_the_day_its_sentence_tells(corpus):
+    # seed-002: "والخميس 9 تشرين الثاني، أعلنت الولايات المتحدة أن الضربة الجوية …" (published 2023-11-16)
+    records, _ = seed_records(corpus, {"seed-002"})
+    record = record_of(records, "الضربة الجوية")
+    assert (record["event_date"], record["time_precision"]) == ("2023-11-09", 1)
+    assert "no time of its own: the day its sentence tells" in record["normalisation_notes"]
+
+
+def test_a_time_span_that_names_no_day_gives_way_to_one_that_does(corpus):
+    # seed-004, published Tuesday 2024-01-23: "خلال أوقات مختلفة، الاثنين، قاعدة كونيكو": Monday the 22nd
+    records, _ = seed_records(corpus, {"seed-004"})
+    record = record_of(records, "استهداف")
+    assert (record["location"], record["event_date"], record["time_precision"]) == ("Conoco gas field", "2024-01-22", 1)
+
+
+def test_days_read_from_context_keep_two_incidents_of_one_article_apart(corpus):
+    # seed-002: the strikes told under "والجمعة 27 تشرين الأول، أعلنت" are not those of Sunday 12 November
+    records, _ = seed_records(corpus, {"seed-002"})
+    october, november = record_of(records, "غارات"), record_of(records, "ضرباتها الجوية")
+    assert october["event_id"] != november["event_id"]
+    assert (october["event_date"], november["event_date"]) == ("2023-10-27", "2023-11-12")
+
+
+def test_a_strike_the_text_calls_second_is_another_incident(corpus):
+    # seed-002: "… في سوريا يوم الأحد، مضيفاً أن شخصاً آخر ربما قتل في ضربة ثانية … بالقرب من مدينة الميادين"
+    records, _ = seed_records(corpus, {"seed-002"})
+    first, second = record_of(records, "ضرباتها الجوية"), record_of(records, "ضربة")
+    assert first["event_id"] != second["event_id"]
+    assert (first["location"], second["location"]) == ("Syria", "Al Mayādīn")
+
+
+def test_a_sentence_recounting_earlier_attacks_takes_no_day_told_before_it(corpus):
+    # seed-002: "سبق أن هاجمت … كما تعرضت قاعدة التنف في الجنوب لهجمات مماثلة" is not about 27 October
+    records, _ = seed_records(corpus, {"seed-002"})
+    record = record_of(records, "لهجمات")
+    assert (record["location"], record["event_date"], record["time_precision"]) == ("Al-Tanf", "2023-11-16", 2)
+
+
+def test_the_arm_the_attacker_names_is_the_weapon(corpus):
+    # seed-004: "ردت مدفعية التحالف الدولي" is artillery; the war plane of "طائرة حربية استهدفت" another act
+    records, _ = seed_records(corpus, {"seed-004"})
+    artillery = record_of(records, "ردت")
+    plane = next(r for r in records if any(m["start"] == 806 for m in r["mentions"]))
+    assert (artillery["weapon"], plane["weapon"]) == ("artillery/mortar", "aircraft")
+    assert artillery["event_id"] != plane["event_id"]
+
+
+def test_a_record_with_no_place_of_its_own_is_near_the_place_told_before_it(corpus):
+    # seed-003: "الغارات جاءت رداً على …" with no LOCATION, after the strikes on "قريتي طابية شامية ومراط بريف دير الزور"
+    records, _ = seed_records(corpus, {"seed-003"})
+    record = record_of(records, "رداً")
+    assert (record["country"], record["location"], record["geo_precision"]) == ("SY", "Deir ez-Zor", 2)
+    assert "no place of its own: near Deir ez-Zor, the place told before it in the article" in record["normalisation_notes"]
+
+
+def test_a_number_closing_the_sentence_before_counts_no_attack():
+    text = "التاريخ: 13 نوفمبر 2017\nالضربة الجوية الأولى: ~14:07 بالتوقيت المحلي"
+    article = Article("x", text)
+    records, warnings = build_records([article], [response("x", text, [("attack", "الضربة الجوية", {})])])
+    assert [m["text"] for r in records for m in r["mentions"]] == ["الضربة الجوية"]
+    assert not any("count" in w for w in warnings)
+
+
+def test_strikes_counted_without_a_period_are_one_attack_and_over_a_period_are_a_count():
+    one = "الهجمات: 3 ضربات جوية مزعومة على سوق الأتارب."
+    many = "تعرضت القوات الأمريكية لـ 23 هجوماً خلال أسبوعين."
+    articles = [Article("one", one, dt.date(2017, 11, 14)), Article("many", many, dt.date(2023, 11, 1))]
+    records, warnings = build_records(articles, [response("one", one, [("attack", "ضربات جوية", {})]),
+                                                 response("many", many, [("attack", "هجوماً", {})])])
+    assert [m["text"] for r in records for m in r["mentions"]] == ["ضربات جوية"]
+    assert any(w.startswith("many: 1 count of attacks") for w in warnings)
 
 
 # evaluation
