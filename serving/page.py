@@ -1,4 +1,5 @@
-"""The ASGI app mounted beside the API: the page at ``/``, ``GET /metadata`` and the service's other GET routes."""
+"""The ASGI app mounted beside the API: the page at ``/``, its files under ``/static/``, ``GET /metadata``
+and the service's other GET routes."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
 def make_page_app(metadata: dict[str, Any], routes: Sequence[Route] = ()) -> Starlette:
-    """The page, its API docs and ``GET /metadata``, and any other GET ``routes`` of the service."""
+    """The page, its API docs and ``GET /metadata``, and any other GET ``routes`` of the service.
+
+    The page's own files (its offline base map) are under ``/static/``: the content type from the
+    file's suffix, 404 for a name that is not there."""
     async def index(_: Request) -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
 
@@ -27,4 +32,5 @@ def make_page_app(metadata: dict[str, Any], routes: Sequence[Route] = ()) -> Sta
     async def describe(_: Request) -> JSONResponse:
         return JSONResponse(metadata)
 
-    return Starlette(routes=[Route("/", index), Route("/docs", docs), Route("/metadata", describe), *routes])
+    return Starlette(routes=[Route("/", index), Route("/docs", docs), Route("/metadata", describe),
+                             Mount("/static", StaticFiles(directory=STATIC), name="static"), *routes])

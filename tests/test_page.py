@@ -114,3 +114,43 @@ def test_the_records_table_shows_one_row_per_record(server, browser):
         "articles": [{"id": "page", "text": article["text"], "date": "2024-01-23"}]}).json()["records"]
     rows = browser.find_elements(By.CSS_SELECTOR, "#records tbody tr")
     assert [r.get_attribute("data-event-id") for r in rows] == [r["event_id"] for r in expected]
+
+
+def test_the_records_map_draws_each_located_record_over_the_bundled_outlines(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    article = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[4])
+    browser.get(server.url + "/")
+    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#legend [data-label]"))
+    browser.execute_script("arguments[0].value = arguments[1];", browser.find_element(By.ID, "text"), article["text"])
+    browser.execute_script("arguments[0].value = '2024-01-23';", browser.find_element(By.ID, "published"))
+    browser.find_element(By.ID, "run").click()
+    WebDriverWait(browser, 90).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#map-countries path"))
+    records = __import__("httpx").post(server.url + "/records", timeout=120, json={
+        "articles": [{"id": "page", "text": article["text"], "date": "2024-01-23"}]}).json()["records"]
+    located = {r["event_id"]: r for r in records if r["latitude"] is not None}
+    assert located, "the article's records should have places with coordinates"
+
+    points = browser.execute_script("""return [...document.querySelectorAll("#map-points circle")].map((c) => {
+        const box = c.getBoundingClientRect();
+        return [c.dataset.eventId, box.x + box.width / 2, box.y + box.height / 2]; });""")
+    assert sorted(p[0] for p in points) == sorted(located)
+    unplaced = [li.get_attribute("data-event-id") for li in browser.find_elements(By.CSS_SELECTOR, "#not-on-map li")]
+    assert unplaced == [r["event_id"] for r in records if r["event_id"] not in located]
+    # a point sits where the outlines' own transform puts its longitude and latitude
+    for event_id, x, y in points:
+        r = located[event_id]
+        on_outlines = browser.execute_script("""const g = document.getElementById("map-countries");
+            const at = new DOMPoint(arguments[0] * 100, -arguments[1] * 100).matrixTransform(g.getScreenCTM());
+            return [at.x, at.y];""", r["longitude"], r["latitude"])
+        assert on_outlines == pytest.approx([x, y], abs=0.5)
+    # the outlines are the right ones: Baghdad is in Iraq's, not in Syria's
+    assert browser.execute_script("""const baghdad = new DOMPoint(4439, -3332);
+        return ["IQ", "SY"].map((iso) => document.querySelector(`#map-countries path[data-iso=${iso}]`).isPointInFill(baghdad));""") == [True, False]
+    # and nothing came from another host
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
+    assert server.url + "/static/countries-110m.json" in loaded
+    assert [u for u in loaded if not u.startswith(server.url + "/")] == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.find_element(By.ID, "records-map-box").screenshot(str(ARTIFACTS / "records-map.png"))

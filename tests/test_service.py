@@ -124,7 +124,7 @@ def test_metadata(server):
 
 
 def test_bentoml_endpoints_answer(server):
-    for path in ("/readyz", "/livez", "/metrics", "/docs", "/docs.json", "/"):
+    for path in ("/readyz", "/livez", "/metrics", "/docs", "/docs.json", "/", "/static/countries-110m.json"):
         assert httpx.get(f"{server.url}{path}", timeout=30).status_code == 200, path
 
 
