@@ -34,6 +34,7 @@ from transformers import AutoTokenizer
 from benchmarks.run import machine, matmul_gflops
 from model.backbones import resolve_backbone
 from model.corpus_io import read_corpus
+from model.errors import UserError
 from model.tagger import EventTagger
 from training.config import TrainConfig
 from training.data import build_dataset
@@ -129,8 +130,10 @@ def run(config_file: Path, steps: int, rounds: int) -> dict[str, Any]:
     start = new_tagger(config, encoder_path)
     dataset = build_dataset(documents, tokenizer, config.max_length, config.window_stride)
     weights = token_class_weights(dataset["token_labels"]) if config.class_weighting else None
-    loader = iter(batches(dataset, config, tokenizer.pad_token_id))
-    sample = [next(loader) for _ in range(steps)]
+    loader = batches(dataset, config, tokenizer.pad_token_id)
+    if steps > len(loader):
+        raise SystemExit(f"--steps {steps}: the config's data gives only {len(loader)} batches")
+    sample = [batch for batch, _ in zip(loader, range(steps))]
     tokens = sum(int(b["input_ids"].numel()) for b in sample)
     limit = matmul_gflops()
 
@@ -190,14 +193,23 @@ def show(result: dict[str, Any]) -> None:
     console.print(shares)
 
 
+def positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "configs" / "default.yaml")
-    parser.add_argument("--steps", type=int, default=12)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", type=positive, default=12, help="batches timed per variant and round")
+    parser.add_argument("--rounds", type=positive, default=3)
     parser.add_argument("-o", "--output", type=Path)
     args = parser.parse_args()
-    result = run(args.config, args.steps, args.rounds)
+    try:
+        result = run(args.config, args.steps, args.rounds)
+    except UserError as error:
+        parser.exit(1, f"error: {error}\n")
     show(result)
     if args.output:
         args.output.write_text(json.dumps(result, indent=1), encoding="utf-8")

@@ -73,8 +73,8 @@ def batches(dataset: Dataset, config: TrainConfig, pad_id: int) -> DataLoader:
 def make_optimizer(model: EventTagger, config: TrainConfig, fused: bool = True) -> torch.optim.AdamW:
     """AdamW with the encoder's and the heads' learning rates.
 
-    ``fused``: one kernel over all parameters, the same update as the per-tensor loop (``False``) with
-    about 40% less optimizer time on CPU (``python -m benchmarks.training_step`` measures both)."""
+    ``fused``: one kernel over all parameters instead of a loop over them (``False``), the same update;
+    ``python -m benchmarks.training_step`` times both."""
     heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.") and p.requires_grad]
     encoder = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
     return torch.optim.AdamW(
