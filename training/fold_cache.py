@@ -55,7 +55,7 @@ def fold_key(config: TrainConfig, training: Sequence[Document], test: Sequence[D
 
 def _commit() -> str | None:
     try:
-        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10)
+        done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None if done.returncode == 0 else None
@@ -66,6 +66,7 @@ class FoldCache:
 
     def __init__(self, folder: Path | None):
         self.folder = folder
+        self.commit = _commit()  # the code this run loaded: read now, not when a fold ends
 
     def _path(self, key: str) -> Path:
         assert self.folder is not None
@@ -84,7 +85,7 @@ class FoldCache:
         if self.folder is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        entry = {"key": key, "commit": _commit(), "made": datetime.now(timezone.utc).isoformat(timespec="seconds"), **outcome}
+        entry = {"key": key, "commit": self.commit, "made": datetime.now(timezone.utc).isoformat(timespec="seconds"), **outcome}
         atomic_write_text(self._path(key), json.dumps(entry, ensure_ascii=False))
 
     def clear(self) -> None:
