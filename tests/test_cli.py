@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import CORPUS, FIXTURES, ROOT
 
 
@@ -37,21 +39,14 @@ def test_validate_lists_every_problem_as_file_line_message(tmp_path):
     ]
 
 
-def test_validate_names_a_label_studio_export_once_and_points_to_import():
-    export = FIXTURES / "label-studio-export.json"
+@pytest.mark.parametrize("export, tool", [("label-studio-export.json", "a Label Studio JSON export"),
+                                          ("doccano-export.jsonl", "a doccano JSONL export")])
+def test_validate_names_a_tool_export_once_and_points_to_import(export, tool):
+    export = FIXTURES / export
     result = run("validate", str(export))
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr.strip() == (f"error: {export}: a Label Studio JSON export, not annotated JSONL; "
-                                     f"convert it first: arabic-events import {export} -o FILE.jsonl")
-
-
-def test_validate_names_a_doccano_export_once_and_points_to_import():
-    export = FIXTURES / "doccano-export.jsonl"
-    result = run("validate", str(export))
-    assert result.returncode == 1
-    assert result.stdout == ""
-    assert result.stderr.strip() == (f"error: {export}: a doccano JSONL export, not annotated JSONL; "
+    assert result.stderr.strip() == (f"error: {export}: {tool}, not annotated JSONL; "
                                      f"convert it first: arabic-events import {export} -o FILE.jsonl")
 
 

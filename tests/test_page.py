@@ -99,7 +99,8 @@ def test_a_reviewer_corrects_a_label_and_submits_it(server, browser):
     assert any(s["start"] == int(start) and s["label"] == new_label for s in kept["spans"])
 
 
-def test_the_records_table_shows_one_row_per_record(server, browser):
+def tag_seed_004_on_the_page(server, browser, done_when) -> list[dict]:
+    """Tag seed-004 (published 2024-01-23) on the page until ``done_when(driver)``; the service's records for it."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -109,26 +110,23 @@ def test_the_records_table_shows_one_row_per_record(server, browser):
     browser.execute_script("arguments[0].value = arguments[1];", browser.find_element(By.ID, "text"), article["text"])
     browser.execute_script("arguments[0].value = '2024-01-23';", browser.find_element(By.ID, "published"))
     browser.find_element(By.ID, "run").click()
-    WebDriverWait(browser, 90).until(lambda d: d.find_element(By.ID, "records-status").text not in ("", "…"))
-    expected = __import__("httpx").post(server.url + "/records", timeout=120, json={
+    WebDriverWait(browser, 90).until(done_when)
+    return __import__("httpx").post(server.url + "/records", timeout=120, json={
         "articles": [{"id": "page", "text": article["text"], "date": "2024-01-23"}]}).json()["records"]
+
+
+def test_the_records_table_shows_one_row_per_record(server, browser):
+    from selenium.webdriver.common.by import By
+
+    expected = tag_seed_004_on_the_page(server, browser, lambda d: d.find_element(By.ID, "records-status").text not in ("", "…"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#records tbody tr")
     assert [r.get_attribute("data-event-id") for r in rows] == [r["event_id"] for r in expected]
 
 
 def test_the_records_map_draws_each_located_record_over_the_bundled_outlines(server, browser):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    article = json.loads(CORPUS.read_text(encoding="utf-8").splitlines()[4])
-    browser.get(server.url + "/")
-    WebDriverWait(browser, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#legend [data-label]"))
-    browser.execute_script("arguments[0].value = arguments[1];", browser.find_element(By.ID, "text"), article["text"])
-    browser.execute_script("arguments[0].value = '2024-01-23';", browser.find_element(By.ID, "published"))
-    browser.find_element(By.ID, "run").click()
-    WebDriverWait(browser, 90).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#map-countries path"))
-    records = __import__("httpx").post(server.url + "/records", timeout=120, json={
-        "articles": [{"id": "page", "text": article["text"], "date": "2024-01-23"}]}).json()["records"]
+    records = tag_seed_004_on_the_page(server, browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#map-countries path"))
     located = {r["event_id"]: r for r in records if r["latitude"] is not None}
     assert located, "the article's records should have places with coordinates"
 
