@@ -366,15 +366,25 @@ def _fold_count(minimum: int, zero_means: str | None = None):
 FRESH_HELP = "Train every fold again, ignoring the folds an interrupted run of the same command finished (kept in NAME.folds/)."
 
 
-def _fold_cache(output: Path, fresh: bool) -> Any:
-    """The ``FoldCache`` where a cross-validation writing ``output`` keeps its finished folds (none for standard output)."""
+def _fold_cache(output: Path, fresh: bool, *other_outputs: Path | None) -> Any:
+    """The ``FoldCache`` where a cross-validation writing ``output`` keeps its finished folds (none for standard output),
+    checked before any work: the folder must be free to be one, and no output may be it."""
     from training.fold_cache import FoldCache, cache_beside
 
     cache = FoldCache(None if is_stdout(output) else cache_beside(output))
-    if fresh:
+    if cache.folder is None:
+        return cache
+    if any(path is not None and path.resolve() == cache.folder.resolve() for path in (output, *other_outputs)):
+        raise UserError(f"{cache.folder}: the folder where finished folds are kept; give the output another name")
+    if cache.folder.exists() and not cache.folder.is_dir():
+        raise UserError(f"{cache.folder}: exists and is not a folder (finished folds are kept there); move it away")
+    kept = len(list(cache.folder.glob("*.json"))) if cache.folder.is_dir() else 0
+    if fresh and kept:
         cache.clear()
-    elif cache.folder is not None and cache.folder.is_dir():
-        _note(f"note: resuming from the folds finished in {cache.folder}/ (--fresh trains them all again)")
+        _note(f"note: --fresh: removed {counted(kept, 'finished fold')} kept in {cache.folder}/")
+    elif kept:
+        _note(f"note: {cache.folder}/ keeps {counted(kept, 'finished fold')} of an earlier run; those of this same run "
+              "are not trained again (--fresh trains every fold)")
     return cache
 
 
@@ -425,7 +435,7 @@ def crossval(
     tested = len(testable) if testable is not None else len(documents)
     if folds > tested:
         raise UserError(f"--folds {folds}: more folds than the {counted(tested, 'document')} to test on")
-    cache = _fold_cache(output, fresh)
+    cache = _fold_cache(output, fresh, predictions)
     result = crossvalidate(config, documents, folds or None, err, testable, sources, cache)
     responses = result.pop("responses")
     if predictions is not None:

@@ -32,6 +32,7 @@ from rich.table import Table
 from transformers import AutoTokenizer
 
 from benchmarks.run import machine, matmul_gflops
+from model.atomic import atomic_write_text, check_output
 from model.backbones import resolve_backbone
 from model.corpus_io import read_corpus
 from model.errors import UserError
@@ -175,7 +176,7 @@ def run(config_file: Path, steps: int, rounds: int) -> dict[str, Any]:
 
 
 def show(result: dict[str, Any]) -> None:
-    table = Table(title=f"training step, {result['steps']} batches of the default data "
+    table = Table(title=f"training step, {result['steps']} batches of {Path(result['config']).name}'s data "
                         f"({result['padded_tokens']} padded tokens), {result['rounds']} rounds, {result['threads']} threads")
     for column in ("variant", "ms / step", "tokens / s", "speed vs before (median, range)", "of fp32 matmul limit"):
         table.add_column(column, justify="left" if column == "variant" else "right")
@@ -207,12 +208,16 @@ def main() -> None:
     parser.add_argument("-o", "--output", type=Path)
     args = parser.parse_args()
     try:
+        if args.output:
+            check_output(args.output, [args.config])
+        if args.config.is_dir():
+            raise UserError(f"{args.config}: is a folder, expected a config file")
         result = run(args.config, args.steps, args.rounds)
     except UserError as error:
         parser.exit(1, f"error: {error}\n")
     show(result)
     if args.output:
-        args.output.write_text(json.dumps(result, indent=1), encoding="utf-8")
+        atomic_write_text(args.output, json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

@@ -21,15 +21,23 @@ class Article:
     url: str | None = None
 
 
+# Publication dates a record can be dated from: relative days (a week, a month back) stay inside the calendar.
+FIRST_YEAR, LAST_YEAR = 1000, 9998
+
+
 def parse_date(value: Any, where: str) -> dt.date | None:
     """An ISO ``YYYY-MM-DD`` date (a full timestamp is cut to its day); a one-line error naming ``where`` otherwise."""
     if value is None:
         return None
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value[:10]) if len(value) > 10 and value[10] in "T " else dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value[:10]) if len(value) > 10 and value[10] in "T " else dt.date.fromisoformat(value)
         except ValueError:
-            pass
+            day = None
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise UserError(f"{where}: date {value!r} is out of range (years {FIRST_YEAR} to {LAST_YEAR})")
+        if day is not None:
+            return day
     raise UserError(f"{where}: date {value!r} is not an ISO date (YYYY-MM-DD)")
 
 

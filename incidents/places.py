@@ -105,6 +105,9 @@ class Gazetteer:
             if code in countries:
                 self._add(name, Entry(countries[code]["name"], "country", code))
         self._add("سورية", Entry("Syria", "country", "SY"))
+        for word in config.get("not_towns", []):  # common nouns that GeoNames also lists as a town
+            key = _key(fold(word).split())
+            self.index[key] = [e for e in self.index.get(key, []) if e.kind != "city"]
 
     def _add(self, name: str, entry: Entry) -> None:
         key = _key(fold(name).split())

@@ -67,6 +67,7 @@ def test_another_config_or_other_data_is_another_fold(corpus):
     assert fold_key(TINY.replace(seed=TINY.seed + 1), training, test, ["fp32"]) != key
     assert fold_key(TINY, training[1:], test, ["fp32"]) != key
     assert fold_key(TINY, training, test, ["fp32", "int8"]) != key
+    assert fold_key(TINY, training[::-1], test, ["fp32"]) != key  # the order of the documents decides the batches
 
 
 def test_a_damaged_entry_is_trained_again_not_trusted(corpus, tmp_path):
@@ -87,3 +88,15 @@ def test_an_entry_of_another_key_in_the_same_file_is_not_taken(corpus, tmp_path)
     entry = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(json.dumps({**entry, "key": "0" * 64}), encoding="utf-8")
     assert cache.get(key) is None
+
+
+def test_a_kept_fold_whose_answers_are_not_its_articles_is_trained_again(corpus, tmp_path, monkeypatch):
+    cache = FoldCache(tmp_path / "cv.folds")
+    first = crossvalidate(TINY, corpus, folds=2, cache=cache)
+    for path in cache.folder.glob("*.json"):  # valid JSON, the right key, but the answers in the wrong order
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        entry["responses"] = {p: answers[::-1] for p, answers in entry["responses"].items()}
+        path.write_text(json.dumps(entry), encoding="utf-8")
+    calls = stop_after(2, monkeypatch)
+    assert untimed(crossvalidate(TINY, corpus, folds=2, cache=cache)) == untimed(first)
+    assert len(calls) == 2

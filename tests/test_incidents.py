@@ -129,6 +129,12 @@ def test_gazetteer_name_written_as_one_word():
     assert default_gazetteer().resolve("بمدينتي البوكمال والميادين").geonameid == 174448  # GeoNames: البو كمال
 
 
+@pytest.mark.parametrize("target", ["قوات التحالف الدولي", "للفصائل المدعومة من إيران", "مقر الحشد الشعبي"])
+def test_a_common_noun_that_geonames_lists_as_a_town_is_no_place(target):
+    # seed targets: التحالف is a village in Yemen to GeoNames, الفصائل one in Palestine, مقر one in Afghanistan
+    assert resolve_place([], [target]) == Place(None)
+
+
 def test_unknown_place_keeps_its_text_and_has_no_coordinates():
     assert resolve_place(["قرية حطلة شمال شرق المدينة"], []) == Place("قرية حطلة شمال شرق المدينة")
 

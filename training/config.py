@@ -12,6 +12,9 @@ from model.backbones import DEFAULT_BACKBONE
 from model.errors import UserError
 
 
+POSITIVE_SETTINGS = ("max_length", "epochs", "batch_size")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     backbone: str = DEFAULT_BACKBONE
@@ -65,9 +68,14 @@ class TrainConfig:
         if "data" in raw:
             raw["data"] = tuple(raw["data"])
         try:
-            return cls(**raw)
+            config = cls(**raw)
         except TypeError as exc:
             raise UserError(f"{source}: {exc}") from None
+        for name in POSITIVE_SETTINGS:
+            value = getattr(config, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UserError(f"{source}: {name} must be a whole number of at least 1, got {value!r}")
+        return config
 
     def replace(self, **changes: Any) -> TrainConfig:
         return type(self)(**{**asdict(self), **changes})

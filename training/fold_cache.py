@@ -9,8 +9,9 @@ the training documents (ids, texts and spans), the held-out documents and the pr
 A rerun of the same command takes finished folds from here and trains only the others;
 any change to the config or the data gives new keys, so stale folds are never reused.
 
-What the key cannot see is a change to the code itself: each entry records the commit it
-was made at, and ``resumed`` says it, so a reader can tell; ``--fresh`` ignores the cache.
+What the key cannot see is a change to the code itself, or to the files of a backbone at the same
+path or hub name: each entry records the commit it was made at, and ``resumed`` says it, so a
+reader can tell; ``--fresh`` ignores the cache.
 The entries quote the texts (the responses do), so the folders are git-ignored.
 """
 
@@ -30,7 +31,7 @@ from model.document import Document
 from model.predictor import EventExtractor
 from training.config import TrainConfig
 from training.evaluation import predict_responses
-from training.store import data_fingerprint, inference_settings
+from training.store import inference_settings
 from training.trainer import train
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,13 +42,21 @@ def cache_beside(report: Path) -> Path:
     return report.with_name(report.stem + ".folds")
 
 
+def _in_order(documents: Sequence[Document]) -> str:
+    """sha256 over the documents' ids, texts and spans, in their order."""
+    digest = hashlib.sha256()
+    for document in documents:
+        record = {"id": document.id, "text": document.sha256, "spans": [s.to_json() for s in document.spans]}
+        digest.update(json.dumps(record, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def fold_key(config: TrainConfig, training: Sequence[Document], test: Sequence[Document], precisions: Sequence[str]) -> str:
     """sha256 over what decides a fold's outcome (the seed is in the config)."""
     what = {
         "config": config.to_dict(),
-        "training": data_fingerprint(training),
-        "test": sorted(d.id for d in test),
-        "test_data": data_fingerprint(test),
+        "training": _in_order(training),  # the order of the documents decides the batches
+        "test": _in_order(test),
         "precisions": sorted(precisions),
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -107,9 +116,11 @@ def fold_outcome(
     this fold finished before, else trained now and put there at once."""
     key = fold_key(config, training, test, precisions)
     entry = cache.get(key)
-    if entry is not None:
+    if entry is not None and _fits(entry, test, precisions):
         say(f"  {resumed(entry)}")
         return entry
+    if entry is not None:
+        say("  the kept entry of this fold is damaged: trained again")
     result = train(config, training)
     outcome = {"train_seconds": round(result.seconds, 1), "final_loss": round(result.final_loss, 5), "responses": {}}
     for precision in precisions:
@@ -117,6 +128,16 @@ def fold_outcome(
         outcome["responses"][precision] = predict_responses(extractor, test)
     cache.put(key, outcome)
     return outcome
+
+
+def _fits(entry: dict[str, Any], test: Sequence[Document], precisions: Sequence[str]) -> bool:
+    """Whether ``entry`` holds a time, a loss and, at every precision, one response per held-out document, in order."""
+    responses = entry.get("responses")
+    ids = [d.id for d in test]
+    return (isinstance(entry.get("train_seconds"), (int, float)) and isinstance(entry.get("final_loss"), (int, float))
+            and isinstance(responses, dict)
+            and all(isinstance(responses.get(p), list) and [r.get("id") if isinstance(r, dict) else None for r in responses[p]] == ids
+                    for p in precisions))
 
 
 def resumed(entry: dict[str, Any]) -> str:
