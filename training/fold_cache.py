@@ -31,7 +31,7 @@ from model.document import Document
 from model.predictor import EventExtractor
 from training.config import TrainConfig
 from training.evaluation import predict_responses
-from training.store import inference_settings
+from training.store import inference_settings, ordered_fingerprint
 from training.trainer import train
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,21 +42,12 @@ def cache_beside(report: Path) -> Path:
     return report.with_name(report.stem + ".folds")
 
 
-def _in_order(documents: Sequence[Document]) -> str:
-    """sha256 over the documents' ids, texts and spans, in their order."""
-    digest = hashlib.sha256()
-    for document in documents:
-        record = {"id": document.id, "text": document.sha256, "spans": [s.to_json() for s in document.spans]}
-        digest.update(json.dumps(record, sort_keys=True).encode("utf-8"))
-    return digest.hexdigest()
-
-
 def fold_key(config: TrainConfig, training: Sequence[Document], test: Sequence[Document], precisions: Sequence[str]) -> str:
     """sha256 over what decides a fold's outcome (the seed is in the config)."""
     what = {
         "config": config.to_dict(),
-        "training": _in_order(training),  # the order of the documents decides the batches
-        "test": _in_order(test),
+        "training": ordered_fingerprint(training),  # the order of the documents decides the batches
+        "test": ordered_fingerprint(test),
         "precisions": sorted(precisions),
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -22,9 +22,14 @@ MODEL_NAME = "arabic-event-tagger"
 
 
 def data_fingerprint(documents: Sequence[Document]) -> str:
-    """sha256 over the documents' ids, texts and spans: the same data gives the same hash."""
+    """sha256 over the documents' ids, texts and spans: the same data gives the same hash, in any order."""
+    return ordered_fingerprint(sorted(documents, key=lambda d: d.id))
+
+
+def ordered_fingerprint(documents: Sequence[Document]) -> str:
+    """sha256 over the documents' ids, texts and spans, in the order given."""
     digest = hashlib.sha256()
-    for document in sorted(documents, key=lambda d: d.id):
+    for document in documents:
         record = {"id": document.id, "text": document.sha256, "spans": [s.to_json() for s in document.spans]}
         digest.update(json.dumps(record, sort_keys=True).encode("utf-8"))
     return digest.hexdigest()
