@@ -30,7 +30,7 @@ from training.store import data_fingerprint
 # The fold models are scored at each inference precision the product offers, so a faster path's
 # cost in F1 is measured on the same folds as the default's.
 PRECISION_SYSTEMS = {"model": "fp32", "model (bf16)": "bf16", "model (int8)": "int8"}
-NO_NATIVE_BF16 = "bf16 not scored: this CPU has no bf16 in hardware (AVX512-BF16 or AMX), and emulated it runs ~80x slower than fp32"
+NO_NATIVE_BF16 = "bf16 not scored: this CPU has no bf16 in hardware (AVX512-BF16 or AMX); emulated, it runs many times slower than fp32"
 
 
 def precision_systems() -> dict[str, str]:
