@@ -1017,6 +1017,44 @@ def errors(
         _say_done(f"wrote {csv_output}", csv_output)
 
 
+@app.command("operating-point")
+def operating_point(
+    report: Path = typer.Argument(..., metavar="REPORT", help="A crossval report (JSON); its fold models' responses are read beside it."),
+    gold: list[Path] = typer.Argument(..., metavar="GOLD", help="Annotated JSONL files (or folders of them) holding the held-out articles."),
+    predictions: Path = typer.Option(
+        None, "--predictions", metavar="FILE", help="The fold models' responses (default: beside the report, NAME.predictions.jsonl).",
+    ),
+    output: Path = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the points and the scores as JSON ('-': standard output)."),
+) -> None:
+    """Choose the model's operating point per event type on cross-validation, and score it by nested cross-validation."""
+    import yaml
+
+    from training.evaluation import read_predictions
+    from training.operating_point_choice import crossval_answers, operating_point_report
+    from training.reports import operating_point_table, predictions_beside
+
+    predictions = predictions or predictions_beside(report)
+    files = _annotated_files(gold)
+    if output is not None:
+        check_output(output, [report, predictions, *files])
+    try:
+        crossval_report = json.loads(read_bytes(report).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"{report}: not a JSON report ({exc})") from None
+    documents, responses, folds = crossval_answers(crossval_report, read_predictions(predictions), read_documents(*files), str(report))
+    result = operating_point_report(documents, responses, folds)
+    shown = err if output is not None and is_stdout(output) else console
+    shown.print(operating_point_table(
+        f"{counted(len(documents), 'held-out article')} in {counted(len(folds), 'fold')}: every event, and at the point "
+        "chosen on the other folds", result["scores"]))
+    shown.print("the point chosen on every fold, for the config:")
+    shown.print(yaml.safe_dump({"operating_point": result["chosen"]}, sort_keys=False), end="", markup=False)
+    if output is not None:
+        atomic_write_text(output, json.dumps({"report": str(report), "predictions": str(predictions), **result},
+                                             ensure_ascii=False, indent=1))
+        _say_done(f"wrote {output}", output)
+
+
 @app.command()
 def retrain(
     ctx: typer.Context,

@@ -13,7 +13,7 @@ Two steps, so the service can put BentoML's adaptive batching between them:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from model.encoding import EncodedSentence, encode_sentence
 from model.errors import UserError
 from model.events import assemble
 from model.labels import BIO_TAGS
+from model.operating_point import OperatingPoint, apply_operating_point
 from model.precisions import PRECISIONS
 from model.tagger import EventTagger
 from model.text_units import Sentence, Token, split_sentences, tokenize
@@ -119,8 +120,9 @@ def build_result(
     taggings: Sequence[SentenceTagging],
     threshold: float,
     model_info: dict[str, str],
+    operating_point: OperatingPoint | None = None,
 ) -> dict[str, Any]:
-    """The response object of the service (and of ``arabic-events tag``) for one article."""
+    """The response object of the service (and of ``arabic-events tag``) for one article, at the model's operating point."""
     out_sentences, out_spans, out_events = [], [], []
     for sentence, tagging in zip(sentences, taggings, strict=True):
         spans = [Span(s.start + sentence.start, s.end + sentence.start, s.label, s.score) for s in tagging.spans]
@@ -140,14 +142,14 @@ def build_result(
             for s in assembled.spans
         ]
         out_events += assembled.events
-    return {
+    return apply_operating_point({
         "id": doc_id,
         "model": model_info,
         "sentences": out_sentences,
         "spans": out_spans,
         "events": out_events,
         "warnings": [] if has_arabic(text) else [NO_ARABIC_WARNING],
-    }
+    }, operating_point)
 
 
 def split_articles(texts: Sequence[str]) -> tuple[list[list[Sentence]], list[str]]:
@@ -163,10 +165,11 @@ def build_results(
     taggings: Sequence[SentenceTagging],
     threshold: float,
     model_info: dict[str, str],
+    operating_point: OperatingPoint | None = None,
 ) -> list[dict[str, Any]]:
     """``build_result`` for each article, taking its share of the flat list of taggings."""
     return [
-        build_result(doc_id, text, sentences, mine, threshold, model_info)
+        build_result(doc_id, text, sentences, mine, threshold, model_info, operating_point)
         for (doc_id, text), sentences, mine in zip(articles, per_article, taggings_by_article(per_article, taggings))
     ]
 
@@ -217,6 +220,7 @@ class EventExtractor:
         batch_size: int = 16,
         tag: str = "",
         precision: str = "fp32",
+        operating_point: Mapping[str, Any] | None = None,
     ):
         self.precision = resolve_precision(precision)
         converted = {"int8": quantize_int8, "bf16": bf16_linears}.get(self.precision)
@@ -225,6 +229,8 @@ class EventExtractor:
         self.max_length = max_length
         self.stride = stride
         self.threshold = threshold
+        self.operating_point = None if operating_point is None else OperatingPoint.from_dict(
+            operating_point, "the model's operating point")
         self.batch_size = batch_size  # packed rows per forward call
         self.tag = tag
         self.sentence_labels: list[str] = list(model.config.sentence_labels)
@@ -289,7 +295,7 @@ class EventExtractor:
         """``extract_many``, and the sentence taggings of each article (its per-word tag probabilities)."""
         per_article, sentences = split_articles([text for _, text in articles])
         taggings = self.tag_sentences(sentences)
-        return (build_results(articles, per_article, taggings, self.threshold, self.model_info),
+        return (build_results(articles, per_article, taggings, self.threshold, self.model_info, self.operating_point),
                 taggings_by_article(per_article, taggings))
 
     def extract(self, text: str, doc_id: str | None = None) -> dict[str, Any]:

@@ -32,6 +32,7 @@ def extract_with_progress(
             taggings += extractor.tag_sentences(call)
             advance(sum(map(len, call)), 0)
             reported += sum(map(len, call))
-        results += build_results(batch, per_article, taggings, extractor.threshold, extractor.model_info)
+        results += build_results(batch, per_article, taggings, extractor.threshold, extractor.model_info,
+                                 extractor.operating_point)
         advance(sum(len(text) for _, text in batch) - reported, len(batch))  # the space between sentences
     return results

@@ -121,7 +121,7 @@ class EventService:
     def __init__(self) -> None:
         self.torch_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torch")
         extractor = self.torch_thread.submit(self._load_extractor).result()
-        self.threshold, self.model_info = extractor.threshold, extractor.model_info
+        self.threshold, self.operating_point, self.model_info = extractor.threshold, extractor.operating_point, extractor.model_info
         self.tag_sentences = SentenceBatcher(extractor.tag_sentences, self.torch_thread,
                                              SETTINGS.sentence_batch_size, SETTINGS.max_queued_sentences)
         logger.info("serving model %s (setting %r, backbone %s, %s)", extractor.tag, SETTINGS.model_tag,
@@ -162,7 +162,7 @@ class EventService:
         per_article, sentences = split_articles([a.text for a in articles])
         taggings = await self.tag_sentences(sentences) if sentences else []
         pairs = [(a.id, a.text) for a in articles]
-        return build_results(pairs, per_article, taggings, self.threshold, self.model_info), \
+        return build_results(pairs, per_article, taggings, self.threshold, self.model_info, self.operating_point), \
             taggings_by_article(per_article, taggings)
 
     async def _extract(self, articles: list[Article], min_score: float | None) -> list[ExtractResult]:

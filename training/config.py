@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import yaml
 
 from model.backbones import DEFAULT_BACKBONE
 from model.errors import UserError
+from model.operating_point import OperatingPoint
 
 
 POSITIVE_SETTINGS = ("max_length", "epochs", "batch_size")
@@ -37,6 +39,9 @@ class TrainConfig:
     head_dropout: float = 0.1
     #: a sentence type is predicted when the sentence head's probability reaches this
     sentence_threshold: float = 0.5
+    #: which events the trained model returns, per event type (``model.operating_point``): applied at
+    #: inference, never in training; chosen by ``arabic-events operating-point`` on cross-validation
+    operating_point: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     seed: int = 13
     #: stop after this many optimiser steps (0 = no limit): for smoke tests
     max_steps: int = 0
@@ -71,6 +76,7 @@ class TrainConfig:
             config = cls(**raw)
         except TypeError as exc:
             raise UserError(f"{source}: {exc}") from None
+        OperatingPoint.from_dict(config.operating_point, source)
         for name in POSITIVE_SETTINGS:
             value = getattr(config, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

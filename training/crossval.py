@@ -31,6 +31,8 @@ from training.store import data_fingerprint
 # cost in F1 is measured on the same folds as the default's.
 PRECISION_SYSTEMS = {"model": "fp32", "model (bf16)": "bf16", "model (int8)": "int8"}
 NO_NATIVE_BF16 = "bf16 not scored: this CPU has no bf16 in hardware (AVX512-BF16 or AMX); emulated, it runs many times slower than fp32"
+EVERY_EVENT = ("the model's scores are of every event the fold models found: the config's operating_point is not applied "
+               "(`arabic-events operating-point` scores it by nested cross-validation over these folds)")
 
 
 def precision_systems() -> dict[str, str]:
@@ -97,7 +99,7 @@ def crossvalidate(
         "documents": len(documents),
         "held_out_documents": [d.id for d in scored],
         "train_seconds_total": round(seconds, 1),
-        "notes": [] if "model (bf16)" in systems else [NO_NATIVE_BF16],
+        "notes": ([] if "model (bf16)" in systems else [NO_NATIVE_BF16]) + ([EVERY_EVENT] if config.operating_point else []),
         "pooled": {name: pooled(pool, name) for name in predictions},
         "per_source": {} if sources is None else {
             source: {name: pooled(indices, name) for name in ("model", "baseline")} for source, indices in sorted(by_source.items())

@@ -45,7 +45,8 @@ def cache_beside(report: Path) -> Path:
 def fold_key(config: TrainConfig, training: Sequence[Document], test: Sequence[Document], precisions: Sequence[str]) -> str:
     """sha256 over what decides a fold's outcome (the seed is in the config)."""
     what = {
-        "config": config.to_dict(),
+        # the fold models answer without the config's operating point, which is chosen from those answers
+        "config": {k: v for k, v in config.to_dict().items() if k != "operating_point"},
         "training": ordered_fingerprint(training),  # the order of the documents decides the batches
         "test": ordered_fingerprint(test),
         "precisions": sorted(precisions),
@@ -115,7 +116,8 @@ def fold_outcome(
     result = train(config, training)
     outcome = {"train_seconds": round(result.seconds, 1), "final_loss": round(result.final_loss, 5), "responses": {}}
     for precision in precisions:
-        extractor = EventExtractor(result.model, result.tokenizer, precision=precision, **inference_settings(config))
+        settings = {**inference_settings(config), "operating_point": None}  # every event, for choosing one (above)
+        extractor = EventExtractor(result.model, result.tokenizer, precision=precision, **settings)
         outcome["responses"][precision] = predict_responses(extractor, test)
     cache.put(key, outcome)
     return outcome

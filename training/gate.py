@@ -49,7 +49,7 @@ def gate_scores(name: str, extractor: EventExtractor, metadata: dict[str, Any],
 
 def training_settings(config: dict[str, Any]) -> dict[str, Any]:
     """A stored config without the settings that do not change the trained model."""
-    return {k: v for k, v in config.items() if k != "promotion_tolerance"}
+    return {k: v for k, v in config.items() if k not in ("promotion_tolerance", "operating_point")}
 
 
 def find_reference(config: TrainConfig, documents: Sequence[Document]) -> str | None:

@@ -56,3 +56,32 @@ def predictions_beside(report: Path, folder: bool = False) -> Path:
     ``NAME.json``, or the folder ``NAME-predictions/`` (one file per setting). They quote the texts,
     so they are kept out of the repository (``.gitignore``) while the report is kept."""
     return report.with_name(f"{report.stem}-predictions") if folder else report.with_suffix(".predictions.jsonl")
+
+
+OPERATING_POINT_ROWS: tuple[tuple[str, Any], ...] = (
+    ("events (type + trigger)", lambda s: s["events"]["events"]),
+    ("attack events", lambda s: s["events per type"]["attack"]),
+    ("retaliation events", lambda s: s["events per type"]["retaliation"]),
+    ("arguments of matched events", lambda s: s["events"]["arguments in matched events"]),
+    ("trigger spans (strict)", lambda s: s["spans"]["triggers (micro)"]),
+    ("argument spans (strict)", lambda s: s["spans"]["arguments (micro)"]),
+    ("attack sentences", lambda s: s["sentences"]["attack"]),
+    ("retaliation sentences", lambda s: s["sentences"]["retaliation"]),
+)
+
+
+def operating_point_table(title: str, scores: dict[str, dict[str, Any]]) -> Table:
+    """``operating-point``'s comparison: P / R / F1 of each system (every event; at the nested point), per measure."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("measure")
+    for name in scores:
+        table.add_column(f"{name}: P / R / F1", justify="right")
+    table.add_column("support", justify="right")
+    for label, get in OPERATING_POINT_ROWS:
+        cells = [f"{get(s)['precision']:.3f} / {get(s)['recall']:.3f} / [bold]{get(s)['f1']:.3f}[/bold]" for s in scores.values()]
+        table.add_row(label, *cells, str(get(next(iter(scores.values())))["support"]))
+    negatives = [s["negatives"] for s in scores.values()]
+    if negatives[0]["negative_documents"]:
+        table.add_row("events per negative document", *(f"{n['events_per_negative_document']:.2f}" for n in negatives),
+                      str(negatives[0]["negative_documents"]))
+    return table

@@ -54,7 +54,8 @@ def seen_in_training(metadata: dict[str, Any], documents: Sequence[Document]) ->
 
 
 def inference_settings(config: TrainConfig) -> dict[str, Any]:
-    return {"max_length": config.max_length, "stride": config.window_stride, "threshold": config.sentence_threshold}
+    return {"max_length": config.max_length, "stride": config.window_stride, "threshold": config.sentence_threshold,
+            "operating_point": dict(config.operating_point)}
 
 
 def save_to_store(

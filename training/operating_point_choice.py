@@ -1,0 +1,130 @@
+"""Choosing the model's operating point from cross-validation's answers, and measuring the choice honestly.
+
+The fold models of ``arabic-events crossval`` answer every held-out article with all their events
+(``NAME.predictions.jsonl``, scores included). For each event type the choice is the pair of
+thresholds of ``model.operating_point.OperatingPoint`` (the least event score; the least
+probability the sentence head gives the type in the event's sentence) with the best event F1 of
+that type over the answers it is chosen on, events matched as everywhere else (type and exact
+trigger, ``training.metrics.match_events``). The sentence-head thresholds tried are
+``SENTENCE_GATES``; the event-score thresholds, 0 and every distinct score of the events the gate
+leaves (the points of their precision–recall curve). Ties go to the lower gate, then the lower
+score: of two points equally good on the answers seen, the one that drops less.
+
+A threshold chosen on the articles it is scored on flatters itself, so the figure to report is
+nested (``nested_answers``): each fold's articles are answered at the point chosen on the *other*
+folds' answers, and those answers are pooled and scored as cross-validation scores them. The point
+to put in the config is chosen on every fold's answers (``choose``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from model.document import Document
+from model.errors import UserError
+from model.labels import EVENT_TYPES
+from model.operating_point import OperatingPoint, apply_operating_point
+from training.metrics import negative_rate, prf, score
+from training.evaluation import align_results
+from training.pr_curves import curve, ranked_matches
+
+SENTENCE_GATES: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(20))  # 0, 0.05, ..., 0.95
+
+
+def _gated_events(response: dict[str, Any], event_type: str, gate: float) -> list[dict[str, Any]]:
+    """The events of ``event_type`` in ``response`` whose sentence gives the type at least ``gate``."""
+    sentence_scores = {s["index"]: s["scores"] for s in response["sentences"]}
+    return [e for e in response["events"] if e["type"] == event_type and sentence_scores[e["sentence"]][event_type] >= gate]
+
+
+def best_thresholds(documents: Sequence[Document], responses: Sequence[dict[str, Any]], event_type: str) -> dict[str, float]:
+    """``min_score``, ``min_sentence_score`` and the event F1 of ``event_type`` they give on ``responses`` (see the module)."""
+    best = {"f1": -1.0, "min_score": 0.0, "min_sentence_score": 0.0}
+    for gate in SENTENCE_GATES:
+        ranked, gold_total = ranked_matches(documents, [_gated_events(r, event_type, gate) for r in responses], event_type)
+        points = curve(ranked, gold_total)["points"]
+        everything = points[-1]["f1"] if points else 0.0  # the lowest score keeps every event, as 0 does
+        for threshold, f1 in [(0.0, everything), *((p["threshold"], p["f1"]) for p in reversed(points))]:
+            if f1 > best["f1"]:  # strictly better: ties keep the earlier, lower gate and score
+                best = {"f1": f1, "min_score": threshold, "min_sentence_score": gate}
+    return best
+
+
+def choose(documents: Sequence[Document], responses: Sequence[dict[str, Any]]) -> OperatingPoint:
+    """The operating point with the best event F1 per type on ``responses`` to ``documents`` (in the same order)."""
+    chosen = {t: best_thresholds(documents, responses, t) for t in EVENT_TYPES}
+    return OperatingPoint(min_score={t: c["min_score"] for t, c in chosen.items()},
+                          min_sentence_score={t: c["min_sentence_score"] for t, c in chosen.items()})
+
+
+def nested_answers(
+    documents: Sequence[Document], responses: Sequence[dict[str, Any]], folds: Sequence[Sequence[int]]
+) -> tuple[list[dict[str, Any]], list[OperatingPoint]]:
+    """Each response at the point chosen on the other folds' responses; and the point of each fold.
+
+    ``folds`` partition the indices of ``documents`` (and ``responses``) as cross-validation held them out.
+    """
+    answered: dict[int, dict[str, Any]] = {}
+    points = []
+    for fold in folds:
+        held = set(fold)
+        others = [i for i in range(len(documents)) if i not in held]
+        point = choose([documents[i] for i in others], [responses[i] for i in others])
+        points.append(point)
+        answered.update((i, apply_operating_point(responses[i], point)) for i in fold)
+    return [answered[i] for i in range(len(documents))], points
+
+
+def type_scores(documents: Sequence[Document], responses: Sequence[dict[str, Any]], event_type: str) -> dict[str, float]:
+    """Precision, recall and F1 of the events of ``event_type`` (type and exact trigger)."""
+    ranked, gold_total = ranked_matches(documents, [[e for e in r["events"] if e["type"] == event_type] for r in responses],
+                                        event_type)
+    return prf(sum(matched for _, matched in ranked), len(ranked), gold_total)
+
+
+def measured(documents: Sequence[Document], responses: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Cross-validation's scores of ``responses`` (``training.metrics.score``), events per type, events per negative document."""
+    predictions = align_results(documents, responses)
+    return {**score(documents, predictions), "events per type": {t: type_scores(documents, responses, t) for t in EVENT_TYPES},
+            "negatives": negative_rate(documents, predictions)}
+
+
+def operating_point_report(
+    documents: Sequence[Document], responses: Sequence[dict[str, Any]], folds: Sequence[Sequence[int]]
+) -> dict[str, Any]:
+    """Every event against the nested operating point, the point of each fold, and the point chosen on all folds."""
+    nested, points = nested_answers(documents, responses, folds)
+    return {
+        "chosen": choose(documents, responses).to_dict(),
+        "per_fold": [{"test": [documents[i].id for i in fold], "operating_point": point.to_dict()}
+                     for fold, point in zip(folds, points)],
+        "scores": {"every event": measured(documents, responses), "nested operating point": measured(documents, nested)},
+    }
+
+
+def crossval_answers(
+    report: Any, responses: Sequence[dict[str, Any]], gold: Sequence[Document], report_name: str
+) -> tuple[list[Document], list[dict[str, Any]], list[list[int]]]:
+    """The held-out articles of a ``crossval`` report, their responses and its folds (as indices into both).
+
+    Every held-out article needs its gold document and its response; a report of another kind
+    (``ablation``'s, an evaluation report) is refused, as it holds no folds.
+    """
+    folds_of = report.get("per_fold") if isinstance(report, dict) else None
+    if not isinstance(folds_of, list) or not all(isinstance(f, dict) and isinstance(f.get("test"), list) for f in folds_of):
+        raise UserError(f"{report_name}: not a crossval report (no per_fold test articles)")
+    gold_by_id = {d.id: d for d in gold}
+    response_by_id = {r.get("id"): r for r in responses}
+    documents, answers, folds = [], [], []
+    for fold in folds_of:
+        folds.append([])
+        for doc_id in fold["test"]:
+            if doc_id not in gold_by_id:
+                raise UserError(f"held-out article '{doc_id}' of {report_name} is in none of the gold files")
+            if doc_id not in response_by_id:
+                raise UserError(f"held-out article '{doc_id}' of {report_name} has no response in the predictions")
+            folds[-1].append(len(documents))
+            documents.append(gold_by_id[doc_id])
+            answers.append(response_by_id[doc_id])
+    return documents, answers, folds
