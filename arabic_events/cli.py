@@ -1004,17 +1004,18 @@ def errors(
     if left_out:
         _note(f"note: {left_out} of the {len(documents)} gold articles have no prediction in {predictions} and are left out")
     names = rules.names
-    shown = err if any(is_stdout(path) for path in outputs) else console
-    shown.print(counts_table(category_counts(found, names), f"trigger errors in {len(analysed)} articles ({predictions.name})"))
-    shown.print(errors_table(found, names))
+    # the files first: a reader that stops reading the tables early (`| head`) must not cost them
     if output is not None:
         sources = {"predictions": str(predictions), "gold": [str(f) for f in files], "categories_file": str(categories),
                    "documents": len(analysed), "gold_documents_left_out": left_out}
         atomic_write_text(output, json.dumps(report_json(found, names, sources), ensure_ascii=False, indent=1))
-        _say_done(f"wrote {output}", output)
     if csv_output is not None:
         atomic_write_text(csv_output, report_csv(found))
-        _say_done(f"wrote {csv_output}", csv_output)
+    shown = err if any(is_stdout(path) for path in outputs) else console
+    shown.print(counts_table(category_counts(found, names), f"trigger errors in {len(analysed)} articles ({predictions.name})"))
+    shown.print(errors_table(found, names))
+    for path in outputs:
+        _say_done(f"wrote {path}", path)
 
 
 @app.command("operating-point")
@@ -1043,6 +1044,9 @@ def operating_point(
         raise UserError(f"{report}: not a JSON report ({exc})") from None
     documents, responses, folds = crossval_answers(crossval_report, read_predictions(predictions), read_documents(*files), str(report))
     result = operating_point_report(documents, responses, folds)
+    if output is not None:  # before the tables, which a reader may stop reading early
+        atomic_write_text(output, json.dumps({"report": str(report), "predictions": str(predictions), **result},
+                                             ensure_ascii=False, indent=1))
     shown = err if output is not None and is_stdout(output) else console
     shown.print(operating_point_table(
         f"{counted(len(documents), 'held-out article')} in {counted(len(folds), 'fold')}: every event, and at the point "
@@ -1050,8 +1054,6 @@ def operating_point(
     shown.print("the point chosen on every fold, for the config:")
     shown.print(yaml.safe_dump({"operating_point": result["chosen"]}, sort_keys=False), end="", markup=False)
     if output is not None:
-        atomic_write_text(output, json.dumps({"report": str(report), "predictions": str(predictions), **result},
-                                             ensure_ascii=False, indent=1))
         _say_done(f"wrote {output}", output)
 
 

@@ -249,3 +249,12 @@ def test_errors_of_a_tagged_corpus_are_the_complement_of_its_event_scores(tiny_e
     matched = round(scores["recall"] * 71)
     total = json.loads(report.read_text(encoding="utf-8"))["total"]
     assert total == {"false": sum(map(len, events)) - matched, "missed": 71 - matched}
+
+
+def test_a_reader_that_stops_reading_the_tables_does_not_cost_the_report(tmp_path):
+    """`errors ... -o FILE | head -1`: the pipe closes before the tables are printed; the file is written all the same."""
+    command = [sys.executable, "-m", "arabic_events", "errors", str(PREDICTIONS), str(GOLD), "-o", str(tmp_path / "e.json")]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process.stdout.close()  # nothing is read: the first table meets a closed pipe
+    process.wait(timeout=600)
+    assert json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))["total"] == {"false": 6, "missed": 3}
