@@ -839,7 +839,9 @@ def evaluate(
     gold_mentions: bool = typer.Option(False, "--gold-mentions", help="With --records: make records from the corpus's gold spans, not a model."),
     model: str = typer.Option(None, "--model", metavar="TAG", help="Model tag (default: the served model)."),
     predictions: Path = typer.Option(
-        None, "--predictions", metavar="FILE", help="Score this JSONL of responses (as 'tag' writes them) instead of running a model."
+        None, "--predictions", metavar="FILE",
+        help="Score this JSONL of responses (as 'tag' and 'crossval' write them) instead of running a model; "
+             "with --records, responses or event records.",
     ),
     baseline: bool = typer.Option(
         False, "--baseline", help="Add the classical baseline, trained on the model's training documents minus the evaluated ones."
@@ -926,10 +928,21 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
     from incidents.inputs import Article as RecordArticle
     from training.metrics import gold_events
 
-    gold = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = _json_lines(gold_path)
     metadata = {s["article_id"]: s for record in gold for s in record["sources"]}
-    if predictions is not None:
-        predicted = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = _json_lines(predictions) if predictions is not None else []
+    responses = {r.get("id"): r for r in lines} if lines and all(_is_response(r) for r in lines) else None
+    if responses is not None:  # saved responses (tag, crossval): scored on the gold records of their articles alone
+        kept = [record for record in gold if all(s["article_id"] in responses for s in record["sources"])]
+        if not kept:
+            raise UserError(f"{predictions}: no response for any article of {gold_path}'s records")
+        if len(kept) < len(gold):
+            _note(f"note: {len(gold) - len(kept)} of the {len(gold)} gold records are left out: "
+                  f"an article of theirs has no response in {predictions}")
+        gold = kept
+        metadata = {s["article_id"]: s for record in gold for s in record["sources"]}
+    if predictions is not None and responses is None:
+        predicted = lines
         tag = f"records from {predictions.name}"
     else:
         documents = {d.id: d for d in read_corpus(_corpus_files(), say=_note)}
@@ -938,7 +951,12 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
             raise UserError(f"{gold_path}: articles not in the corpus: {', '.join(missing)} (run `corpus fetch` for stand-off texts)")
         articles = [RecordArticle(i, documents[i].text, parse_date(m["date"], f"{gold_path}: {i}"), m.get("source"), m.get("url"))
                     for i, m in metadata.items()]
-        if gold_mentions:
+        if responses is not None:
+            from training.evaluation import align_results
+
+            results, tag = [responses[a.id] for a in articles], f"responses in {predictions.name}"
+            align_results([documents[a.id] for a in articles], results)  # each made on its article's text
+        elif gold_mentions:
             results, tag = [{"id": a.id, "events": gold_events(documents[a.id])} for a in articles], "gold spans"
         else:
             from model.predictor import checked_precision
@@ -960,6 +978,23 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
         table.add_row(f"{name} P / R / F1", f"{row['precision']:.3f} / {row['recall']:.3f} / {row['f1']:.3f}", str(row["items"]))
     console.print(table)
     console.print(f"wrote {out / 'records-report.json'}")
+
+
+def _json_lines(path: Path) -> list[Any]:
+    """The JSON value of each non-blank line of ``path``; the first bad line is one error."""
+    from model.validation import Problem, iter_json_lines
+
+    values = []
+    for _, value in iter_json_lines(read_bytes(path), str(path)):
+        if isinstance(value, Problem):
+            raise UserError(str(value))
+        values.append(value)
+    return values
+
+
+def _is_response(value: Any) -> bool:
+    """Whether ``value`` is a response object (as ``tag`` writes it) rather than an event record."""
+    return isinstance(value, dict) and "events" in value and "spans" in value and "event_id" not in value
 
 
 def _annotated_files(paths: list[Path]) -> list[Path]:

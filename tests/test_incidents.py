@@ -503,3 +503,30 @@ def test_evaluate_records_from_gold_mentions_writes_its_report(tmp_path):
     assert set(report["fields"]) == {"date exact", "date within a day", "country", "admin1", "location within 25 km",
                                      "fatalities exact"}
     assert "mentions into records (B-cubed)" in result.stdout
+
+
+@pytest.mark.slow
+def test_records_from_saved_responses_are_scored_on_the_gold_records_of_their_articles(tmp_path, corpus):
+    """Responses holding the gold spans of seed-004 score as --gold-mentions does on seed-004's own gold records."""
+    import os
+
+    from training.metrics import gold_events
+    from tests.conftest import ROOT, run_cli
+
+    seed = next(d for d in corpus if d.id == "seed-004")
+    spans = [{"start": s.start, "end": s.end, "label": s.label, "text": seed.text[s.start:s.end]} for s in seed.spans]
+    responses = tmp_path / "responses.jsonl"
+    responses.write_text(json.dumps({"id": seed.id, "sentences": [], "spans": spans, "events": gold_events(seed)},
+                                    ensure_ascii=False) + "\n", encoding="utf-8")
+    every = (ROOT / "annotations" / "records-gold.jsonl").read_text(encoding="utf-8").splitlines()
+    own = [line for line in every if {s["article_id"] for s in json.loads(line)["sources"]} == {"seed-004"}]
+    (tmp_path / "own.jsonl").write_text("\n".join(own) + "\n", encoding="utf-8")
+    env = {**os.environ, "BENTOML_HOME": str(tmp_path / "bentoml")}
+    done = run_cli(env, "evaluate", "--records", str(ROOT / "annotations" / "records-gold.jsonl"),
+                   "--predictions", str(responses), "-o", str(tmp_path / "saved"))
+    run_cli(env, "evaluate", "--records", str(tmp_path / "own.jsonl"), "--gold-mentions", "-o", str(tmp_path / "gold"))
+    saved, gold = (json.loads((tmp_path / name / "records-report.json").read_text(encoding="utf-8")) for name in ("saved", "gold"))
+    assert saved["mentions from"] == "responses in responses.jsonl"
+    assert {k: v for k, v in saved.items() if k not in ("gold", "mentions from")} == \
+        {k: v for k, v in gold.items() if k not in ("gold", "mentions from")}
+    assert f"{len(every) - len(own)} of the {len(every)} gold records are left out" in done.stderr
