@@ -928,10 +928,10 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
     from incidents.inputs import Article as RecordArticle
     from training.metrics import gold_events
 
-    gold = _json_lines(gold_path)
+    gold = [value for _, value in _json_lines(gold_path)]
     metadata = {s["article_id"]: s for record in gold for s in record["sources"]}
-    lines = _json_lines(predictions) if predictions is not None else []
-    responses = {r.get("id"): r for r in lines} if lines and all(_is_response(r) for r in lines) else None
+    lines = _predicted_records_or_responses(predictions) if predictions is not None else []
+    responses = {r["id"]: r for r in lines} if lines and _is_response(lines[0]) else None
     if responses is not None:  # saved responses (tag, crossval): scored on the gold records of their articles alone
         kept = [record for record in gold if all(s["article_id"] in responses for s in record["sources"])]
         if not kept:
@@ -942,8 +942,7 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
         gold = kept
         metadata = {s["article_id"]: s for record in gold for s in record["sources"]}
     if predictions is not None and responses is None:
-        predicted = lines
-        tag = f"records from {predictions.name}"
+        predicted, tag = lines, predictions.name
     else:
         documents = {d.id: d for d in read_corpus(_corpus_files(), say=_note)}
         missing = sorted(set(metadata) - set(documents))
@@ -980,21 +979,41 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
     console.print(f"wrote {out / 'records-report.json'}")
 
 
-def _json_lines(path: Path) -> list[Any]:
-    """The JSON value of each non-blank line of ``path``; the first bad line is one error."""
+def _json_lines(path: Path) -> list[tuple[int, Any]]:
+    """``(line number, JSON value)`` of each non-blank line of ``path``; the first bad line is one error."""
     from model.validation import Problem, iter_json_lines
 
     values = []
-    for _, value in iter_json_lines(read_bytes(path), str(path)):
+    for number, value in iter_json_lines(read_bytes(path), str(path)):
         if isinstance(value, Problem):
             raise UserError(str(value))
-        values.append(value)
+        values.append((number, value))
     return values
 
 
 def _is_response(value: Any) -> bool:
     """Whether ``value`` is a response object (as ``tag`` writes it) rather than an event record."""
     return isinstance(value, dict) and "events" in value and "spans" in value and "event_id" not in value
+
+
+def _is_record(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("event_id"), str) and isinstance(value.get("mentions"), list)
+
+
+def _predicted_records_or_responses(path: Path) -> list[dict[str, Any]]:
+    """``evaluate --records --predictions``: every line an event record, or every line a response object (checked)."""
+    from training.evaluation import read_predictions
+
+    lines = _json_lines(path)
+    if not lines:
+        raise UserError(f"{path}: no predictions in this file")
+    if _is_response(lines[0][1]):
+        return read_predictions(path)
+    for number, value in lines:
+        if not _is_record(value):
+            kind = "a response object among event records" if _is_response(value) else "neither an event record nor a response object"
+            raise UserError(f"{path}:{number}: {kind}")
+    return [value for _, value in lines]
 
 
 def _annotated_files(paths: list[Path]) -> list[Path]:

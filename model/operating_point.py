@@ -73,8 +73,12 @@ class OperatingPoint:
         for event_type, thresholds in raw.items():
             if event_type not in EVENT_TYPES:
                 raise UserError(f"{source}: operating_point: {event_type!r} is not an event type ({', '.join(EVENT_TYPES)})")
-            if not isinstance(thresholds, Mapping) or not set(thresholds) <= set(THRESHOLDS):
+            if not isinstance(thresholds, Mapping):
                 raise UserError(f"{source}: operating_point.{event_type}: a mapping of {' and '.join(THRESHOLDS)}")
+            unknown = sorted(map(str, set(thresholds) - set(THRESHOLDS)))
+            if unknown:
+                raise UserError(f"{source}: operating_point.{event_type}: unknown setting(s) {', '.join(unknown)} "
+                                f"(known: {', '.join(THRESHOLDS)})")
             for name, value in thresholds.items():
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                     raise UserError(f"{source}: operating_point.{event_type}.{name} must be a number in [0, 1], got {value!r}")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from model.corpus_io import read_documents
+from model.errors import UserError
 from tests.conftest import FIXTURES, ROOT, run_cli
 
 GOLD = FIXTURES / "evaluation" / "gold.jsonl"
@@ -68,3 +71,52 @@ def test_bad_gold_file_gets_the_validator_messages(tmp_path):
     assert result.returncode == 1
     assert f"{bad}:1: span ATTACK 0-2 «قص»: starts or ends inside a word" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ saved responses that cannot be scored
+
+
+def saved(tmp_path, *responses) -> Path:
+    path = tmp_path / "saved.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in responses), encoding="utf-8")
+    return path
+
+
+def fixture_response() -> dict:
+    return json.loads((FIXTURES / "evaluation" / "predictions.jsonl").read_text(encoding="utf-8").splitlines()[0])
+
+
+def test_two_responses_for_one_article_are_refused(tmp_path):
+    from training.evaluation import read_predictions
+
+    with pytest.raises(UserError, match=r"saved.jsonl: more than one response for article g1: keep one per article$"):
+        read_predictions(saved(tmp_path, fixture_response(), fixture_response()))
+
+
+def test_an_event_without_a_score_is_not_a_response(tmp_path):
+    from training.evaluation import read_predictions
+
+    response = fixture_response()
+    del response["events"][0]["score"]
+    with pytest.raises(UserError, match=r"saved.jsonl:1: 'events' entry 0 is not like the service's"):
+        read_predictions(saved(tmp_path, response))
+
+
+def test_an_event_in_a_sentence_the_response_lacks_is_refused(tmp_path):
+    from training.evaluation import read_predictions
+
+    response = fixture_response()
+    response["events"][0]["sentence"] = 999
+    with pytest.raises(UserError, match=r"'events' entry 0 names sentence 999, which 'sentences' does not hold"):
+        read_predictions(saved(tmp_path, response))
+
+
+def test_an_event_whose_trigger_is_not_among_the_spans_does_not_fit(tmp_path):
+    from training.evaluation import align_results, read_predictions
+
+    response = fixture_response()
+    trigger = response["events"][0]["trigger"]
+    trigger["start"], trigger["end"] = trigger["start"] + 1, trigger["end"] + 1
+    gold = read_documents(FIXTURES / "evaluation" / "gold.jsonl")
+    with pytest.raises(UserError, match=r"^prediction for 'g1': an event's part \d+-\d+ is not in its spans$"):
+        align_results(gold, read_predictions(saved(tmp_path, response)))

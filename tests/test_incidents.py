@@ -516,7 +516,9 @@ def test_records_from_saved_responses_are_scored_on_the_gold_records_of_their_ar
     seed = next(d for d in corpus if d.id == "seed-004")
     spans = [{"start": s.start, "end": s.end, "label": s.label, "text": seed.text[s.start:s.end]} for s in seed.spans]
     responses = tmp_path / "responses.jsonl"
-    responses.write_text(json.dumps({"id": seed.id, "sentences": [], "spans": spans, "events": gold_events(seed)},
+    sentences = [{"index": s.index, "start": s.start, "end": s.end, "types": sorted(seed.event_types(s)),
+                  "scores": {"attack": 1.0, "retaliation": 0.0}} for s in seed.sentences]
+    responses.write_text(json.dumps({"id": seed.id, "sentences": sentences, "spans": spans, "events": gold_events(seed)},
                                     ensure_ascii=False) + "\n", encoding="utf-8")
     every = (ROOT / "annotations" / "records-gold.jsonl").read_text(encoding="utf-8").splitlines()
     own = [line for line in every if {s["article_id"] for s in json.loads(line)["sources"]} == {"seed-004"}]
@@ -530,3 +532,37 @@ def test_records_from_saved_responses_are_scored_on_the_gold_records_of_their_ar
     assert {k: v for k, v in saved.items() if k not in ("gold", "mentions from")} == \
         {k: v for k, v in gold.items() if k not in ("gold", "mentions from")}
     assert f"{len(every) - len(own)} of the {len(every)} gold records are left out" in done.stderr
+
+
+@pytest.mark.parametrize("lines, message", [
+    ([], ": no predictions in this file"),
+    (["", "{\"id\": \"seed-000\"}"], ":2: neither an event record nor a response object"),
+])
+def test_records_predictions_that_are_neither_records_nor_responses_are_one_error(tmp_path, lines, message):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "arabic_events", "evaluate", "--records", str(ROOT / "annotations" / "records-gold.jsonl"),
+                           "--predictions", str(predictions), "-o", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    assert (done.returncode, done.stderr.strip()) == (1, f"error: {predictions}{message}")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_response_among_records_is_one_error(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import FIXTURES, ROOT
+
+    gold = ROOT / "annotations" / "records-gold.jsonl"
+    response = (FIXTURES / "evaluation" / "predictions.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    predictions = tmp_path / "p.jsonl"
+    predictions.write_text(gold.read_text(encoding="utf-8").splitlines()[0] + "\n" + response + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "arabic_events", "evaluate", "--records", str(gold), "--predictions", str(predictions),
+                           "-o", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert (done.returncode, done.stderr.strip()) == (1, f"error: {predictions}:2: a response object among event records")

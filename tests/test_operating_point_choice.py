@@ -166,4 +166,26 @@ def test_the_command_refuses_a_report_without_folds(responses, tmp_path):
 
 def test_a_held_out_article_without_a_response_is_named(documents, responses):
     with pytest.raises(UserError, match="^held-out article 'contrast-002' of cv.json has no response in the predictions$"):
-        crossval_answers({"per_fold": [{"test": ["contrast-001", "contrast-002"]}]}, responses[:1], documents, "cv.json")
+        crossval_answers({"per_fold": [{"test": ["contrast-001"]}, {"test": ["contrast-002"]}]}, responses[:1], documents, "cv.json")
+
+
+def test_one_fold_is_refused_as_nothing_is_left_to_choose_on(documents, responses):
+    with pytest.raises(UserError, match=r"^cv.json: 1 fold; choosing a point on the other folds needs at least 2$"):
+        crossval_answers({"per_fold": [{"test": list(IDS)}]}, responses, documents, "cv.json")
+
+
+def test_an_article_held_out_twice_is_refused(documents, responses):
+    with pytest.raises(UserError, match=r"^cv.json: article contrast-001 is held out more than once$"):
+        crossval_answers({"per_fold": [{"test": ["contrast-001"]}, {"test": ["contrast-002", "contrast-001"]}]},
+                         responses, documents, "cv.json")
+
+
+@pytest.mark.parametrize("folds", [[], [{"test": []}, {"test": ["contrast-001"]}], [{"test": [["contrast-001"]]}, {"test": ["x"]}]])
+def test_folds_without_article_ids_are_not_a_crossval_report(documents, responses, folds):
+    with pytest.raises(UserError, match=r"^cv.json: not a crossval report \(no per_fold test articles\)$"):
+        crossval_answers({"per_fold": folds}, responses, documents, "cv.json")
+
+
+def test_an_unknown_threshold_is_named():
+    with pytest.raises(UserError, match=r"operating_point.attack: unknown setting\(s\) min_scor \(known: min_score, min_sentence_score\)$"):
+        TrainConfig.from_dict({"operating_point": {"attack": {"min_scor": 0.5}}}, "x.yaml")

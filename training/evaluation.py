@@ -8,6 +8,7 @@ from typing import Any
 
 from model.document import Document
 from model.errors import UserError
+from model.labels import EVENT_TYPES
 from model.predictor import EventExtractor
 from model.validation import Problem, iter_json_lines, read_bytes
 from model.wording import counted
@@ -30,6 +31,10 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _is_score(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+
+
 def _has(item: Any, **types: Callable[[Any], bool]) -> bool:
     return isinstance(item, dict) and all(check(item.get(key)) for key, check in types.items())
 
@@ -42,9 +47,11 @@ def response_problem(result: Any) -> str | None:
     is_str = lambda v: isinstance(v, str)  # noqa: E731
     checks = {  # key: (what each entry holds, its check)
         "spans": ("start, end, label and text", lambda s: _has(s, **offsets, label=is_str, text=is_str)),
-        "sentences": ("index and types", lambda s: _has(s, index=_is_int, types=lambda v: isinstance(v, list))),
-        "events": ("type, trigger and arguments (role, start, end)", lambda e: _has(
-            e, type=is_str, trigger=lambda t: t is None or _has(t, **offsets),
+        "sentences": ("index, types and scores per event type", lambda s: _has(
+            s, index=_is_int, types=lambda v: isinstance(v, list),
+            scores=lambda v: isinstance(v, dict) and all(_is_score(v.get(t)) for t in EVENT_TYPES))),
+        "events": ("type (attack or retaliation), sentence, score, trigger and arguments (role, start, end)", lambda e: _has(
+            e, type=lambda v: v in EVENT_TYPES, sentence=_is_int, score=_is_score, trigger=lambda t: t is None or _has(t, **offsets),
             arguments=lambda a: isinstance(a, list) and all(_has(x, **offsets, role=is_str) for x in a))),
     }
     for key, (fields, check) in checks.items():
@@ -53,6 +60,10 @@ def response_problem(result: Any) -> str | None:
         bad = next((k for k, entry in enumerate(result[key]) if not check(entry)), None)
         if bad is not None:
             return f"'{key}' entry {bad} is not like the service's (expected {fields})"
+    indices = {s["index"] for s in result["sentences"]}
+    stray = next((k for k, e in enumerate(result["events"]) if e["sentence"] not in indices), None)
+    if stray is not None:
+        return f"'events' entry {stray} names sentence {result['events'][stray]['sentence']}, which 'sentences' does not hold"
     return None
 
 
@@ -70,6 +81,10 @@ def read_predictions(path: Path) -> list[dict[str, Any]]:
         raise UserError(f"{problems[0]}{more}")
     if not results:
         raise UserError(f"{path}: no predictions in this file")
+    ids = [r.get("id") for r in results if r.get("id") is not None]
+    twice = sorted({i for i in ids if ids.count(i) > 1}, key=str)
+    if twice:
+        raise UserError(f"{path}: more than one response for article {', '.join(map(str, twice[:5]))}: keep one per article")
     return results
 
 
@@ -99,6 +114,12 @@ def align_results(gold: Sequence[Document], results: Sequence[dict[str, Any]]) -
         for span in result["spans"]:
             if document.text[span["start"] : span["end"]] != span["text"]:
                 raise UserError(f"prediction for '{document.id}' does not fit its text (span {span['start']}-{span['end']})")
+        kept = {(s["start"], s["end"]) for s in result["spans"]}
+        for event in result["events"]:
+            parts = ([event["trigger"]] if event["trigger"] else []) + event["arguments"]
+            outside = next((p for p in parts if (p["start"], p["end"]) not in kept), None)
+            if outside is not None:
+                raise UserError(f"prediction for '{document.id}': an event's part {outside['start']}-{outside['end']} is not in its spans")
         aligned.append(prediction_from_result(document, result))
     return aligned
 

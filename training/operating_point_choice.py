@@ -24,6 +24,7 @@ from typing import Any
 from model.document import Document
 from model.errors import UserError
 from model.labels import EVENT_TYPES
+from model.wording import counted
 from model.operating_point import OperatingPoint, apply_operating_point
 from training.metrics import negative_rate, prf, score
 from training.evaluation import align_results
@@ -112,8 +113,17 @@ def crossval_answers(
     (``ablation``'s, an evaluation report) is refused, as it holds no folds.
     """
     folds_of = report.get("per_fold") if isinstance(report, dict) else None
-    if not isinstance(folds_of, list) or not all(isinstance(f, dict) and isinstance(f.get("test"), list) for f in folds_of):
+    if not isinstance(folds_of, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("test"), list) and f["test"] and all(isinstance(i, str) for i in f["test"])
+        for f in folds_of
+    ):
         raise UserError(f"{report_name}: not a crossval report (no per_fold test articles)")
+    if len(folds_of) < 2:
+        raise UserError(f"{report_name}: {counted(len(folds_of), 'fold')}; choosing a point on the other folds needs at least 2")
+    held = [i for f in folds_of for i in f["test"]]
+    twice = sorted({i for i in held if held.count(i) > 1})
+    if twice:
+        raise UserError(f"{report_name}: article {', '.join(twice[:5])} is held out more than once")
     gold_by_id = {d.id: d for d in gold}
     response_by_id = {r.get("id"): r for r in responses}
     documents, answers, folds = [], [], []
