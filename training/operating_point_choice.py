@@ -113,7 +113,7 @@ def crossval_answers(
     (``ablation``'s, an evaluation report) is refused, as it holds no folds.
     """
     folds_of = report.get("per_fold") if isinstance(report, dict) else None
-    if not isinstance(folds_of, list) or not all(
+    if not isinstance(folds_of, list) or not folds_of or not all(
         isinstance(f, dict) and isinstance(f.get("test"), list) and f["test"] and all(isinstance(i, str) for i in f["test"])
         for f in folds_of
     ):
