@@ -93,14 +93,14 @@ class OperatingPoint:
     def keeps(self, event: dict[str, Any], sentence_scores: Mapping[str, float]) -> bool:
         kind = event["type"]
         return (event["score"] >= self.min_score.get(kind, 0.0)
-                and sentence_scores[kind] >= self.min_sentence_score.get(kind, 0.0))
+                and (sentence_scores or {}).get(kind, 0.0) >= self.min_sentence_score.get(kind, 0.0))
 
 
 def apply_operating_point(result: dict[str, Any], point: OperatingPoint | None) -> dict[str, Any]:
     """``result`` without the events ``point`` does not keep and what belongs only to them (see the module)."""
     if point is None:
         return result
-    sentence_scores = {s["index"]: s["scores"] for s in result["sentences"]}
+    sentence_scores = {s["index"]: s.get("scores") for s in result["sentences"]}
     return _keep_events(result, lambda event: point.keeps(event, sentence_scores[event["sentence"]]))
 
 

@@ -49,7 +49,7 @@ def response_problem(result: Any) -> str | None:
         "spans": ("start, end, label and text", lambda s: _has(s, **offsets, label=is_str, text=is_str)),
         "sentences": ("index, types and scores per event type", lambda s: _has(
             s, index=_is_int, types=lambda v: isinstance(v, list),
-            scores=lambda v: isinstance(v, dict) and all(_is_score(v.get(t)) for t in EVENT_TYPES))),
+            scores=lambda v: v is None or isinstance(v, dict) and all(_is_score(x) for x in v.values()))),
         "events": ("type (attack or retaliation), sentence, score, trigger and arguments (role, start, end)", lambda e: _has(
             e, type=lambda v: v in EVENT_TYPES, sentence=_is_int, score=_is_score, trigger=lambda t: t is None or _has(t, **offsets),
             arguments=lambda a: isinstance(a, list) and all(_has(x, **offsets, role=is_str) for x in a))),

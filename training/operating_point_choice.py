@@ -35,8 +35,8 @@ SENTENCE_GATES: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(20))
 
 def _gated_events(response: dict[str, Any], event_type: str, gate: float) -> list[dict[str, Any]]:
     """The events of ``event_type`` in ``response`` whose sentence gives the type at least ``gate``."""
-    sentence_scores = {s["index"]: s["scores"] for s in response["sentences"]}
-    return [e for e in response["events"] if e["type"] == event_type and sentence_scores[e["sentence"]][event_type] >= gate]
+    sentence_scores = {s["index"]: s.get("scores") or {} for s in response["sentences"]}
+    return [e for e in response["events"] if e["type"] == event_type and sentence_scores[e["sentence"]].get(event_type, 0.0) >= gate]
 
 
 def best_thresholds(documents: Sequence[Document], responses: Sequence[dict[str, Any]], event_type: str) -> dict[str, float]:
