@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -81,8 +82,8 @@ def read_predictions(path: Path) -> list[dict[str, Any]]:
         raise UserError(f"{problems[0]}{more}")
     if not results:
         raise UserError(f"{path}: no predictions in this file")
-    ids = [r.get("id") for r in results if r.get("id") is not None]
-    twice = sorted({i for i in ids if ids.count(i) > 1}, key=str)
+    seen = Counter(r.get("id") for r in results if r.get("id") is not None)
+    twice = sorted((i for i, n in seen.items() if n > 1), key=str)
     if twice:
         raise UserError(f"{path}: more than one response for article {', '.join(map(str, twice[:5]))}: keep one per article")
     return results

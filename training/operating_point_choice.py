@@ -24,10 +24,10 @@ from typing import Any
 from model.document import Document
 from model.errors import UserError
 from model.labels import EVENT_TYPES
-from model.wording import counted
 from model.operating_point import OperatingPoint, apply_operating_point
-from training.metrics import negative_rate, prf, score
+from model.wording import counted
 from training.evaluation import align_results
+from training.metrics import negative_rate, prf, score
 from training.pr_curves import curve, ranked_matches
 
 SENTENCE_GATES: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(20))  # 0, 0.05, ..., 0.95
@@ -35,8 +35,8 @@ SENTENCE_GATES: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(20))
 
 def _gated_events(response: dict[str, Any], event_type: str, gate: float) -> list[dict[str, Any]]:
     """The events of ``event_type`` in ``response`` whose sentence gives the type at least ``gate``."""
-    sentence_scores = {s["index"]: s.get("scores") or {} for s in response["sentences"]}
-    return [e for e in response["events"] if e["type"] == event_type and sentence_scores[e["sentence"]].get(event_type, 0.0) >= gate]
+    gated = apply_operating_point(response, OperatingPoint(min_sentence_score={event_type: gate}))
+    return [e for e in gated["events"] if e["type"] == event_type]
 
 
 def best_thresholds(documents: Sequence[Document], responses: Sequence[dict[str, Any]], event_type: str) -> dict[str, float]:
