@@ -752,7 +752,7 @@ def simulate(
     if rounds * per_round > len(pool):
         raise UserError(f"{counted(rounds, 'round')} of {per_round} need {counted(rounds * per_round, 'article')}; the pool has {len(pool)}")
     result = run_simulation(config, start, pool, held_out, strategies, rounds, per_round, repeats, say=_note)
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_dir(out)
     atomic_write_text(out / "simulation.json", json.dumps(result, ensure_ascii=False, indent=1))
     plot(result, out / "simulation.png")
     for name, runs in result["curves"].items():
@@ -863,6 +863,7 @@ def evaluate(
 
     out = _spelt_once(ctx, out, out_old, "option '-o' / '--output'")
     if records_gold is not None:
+        check_output_dir(out)
         return _evaluate_records(records_gold, out, model, predictions, gold_mentions, precision.value)
     data = _spelt_once(ctx, data, data_old, "argument 'GOLD'")
     files = _annotated_files([data])
@@ -965,7 +966,7 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
             results, tag = extractor.extract_many([(a.id, a.text) for a in articles]), extractor.tag
         predicted, _ = build_records(articles, results)
     report = {"gold": str(gold_path), "mentions from": tag, **evaluate_records(gold, predicted)}
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_dir(out)
     atomic_write_text(out / "records-report.json", json.dumps(report, ensure_ascii=False, indent=1))
     table = Table(title=f"records from {tag} against {gold_path.name} ({report['gold records']} gold records)", title_justify="left")
     for column in ("measure", "score", "support"):

@@ -4,6 +4,11 @@ A span names its outcome with a word of killing (مقتل، قتلى، مصرع�
 (إصابة، جرحى، بجروح…); its count is the number next to it (``numbers.parse_count``). With no
 number, a nominative dual is two, a plural of victims (``سقوط قتلى وجرحى``) is coded like
 "several", one person in the singular (``شخصاً``) is one; otherwise the count is unknown. Material damage (``أضرار``، ``تدمير``) counts neither.
+
+News often gives the toll apart from the act, in a sentence of its own that the scheme leaves
+untagged (no trigger, so no CASUALTIES span): ``وجاءت أرقام الضحايا المدنيين مرتفعة، حيث تراوحت ما
+بين 29 … إلى 35 …``. ``toll_told`` reads every figure of such a sentence, for the record of the act
+told before it (``incidents.mentions``), where ACLED's lowest-figure rule chooses among them.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from incidents.arabic import folded_words, strip_clitics
-from incidents.numbers import VAGUE, parse_count
+from incidents.dates import is_month_name
+from incidents.numbers import VAGUE, counts, parse_count
 
 KILLED = ("قتل", "مقتل", "قتلي", "قتيل", "مصرع", "استشهاد", "شهيد", "شهداء", "قتلوا", "قضي", "موت", "وفاه", "ضحايا", "ضحيه")
 INJURED = ("اصابه", "اصابات", "جرحي", "جريح", "جروح", "اصيب", "اصيبوا", "مصاب", "مصابين", "جرح")
@@ -41,7 +47,8 @@ class Casualties:
 
 
 def _has(words: list[str], stems: tuple[str, ...]) -> bool:
-    return any(w in stems or w.startswith(stems) for w in words)
+    """A word opens with one of ``stems``, its article aside (``الضحايا``، ``الجرحى``)."""
+    return any(w.removeprefix("ال").startswith(stems) for w in words)
 
 
 def parse_casualties(text: str) -> Casualties:
@@ -65,3 +72,35 @@ def parse_casualties(text: str) -> Casualties:
         # "killed and wounded" with one figure: the figure is the dead (ACLED's lowest-figure rule)
         return Casualties(count, SEVERAL if count == SEVERAL else None)
     return Casualties(count, None) if killed else Casualties(None, count)
+
+
+@dataclass(frozen=True)
+class Toll:
+    """Every figure a sentence about the victims gives (sources differ: ``ما بين 29 … إلى 35``)."""
+
+    fatalities: tuple[int, ...] = ()
+    injuries: tuple[int, ...] = ()
+
+
+_YEAR_WORDS = ("عام", "العام", "سنه", "السنه")
+
+
+def _is_date_part(words: list[str], index: int, value: int) -> bool:
+    """A year (``2017``, ``عام 2017``) or the day of a date (``16 مارس``), not a count of people."""
+    following = words[index + 1] if index + 1 < len(words) else ""
+    return 1900 <= value <= 2100 or is_month_name(following) or (index > 0 and words[index - 1] in _YEAR_WORDS)
+
+
+def toll_told(text: str) -> Toll:
+    """The figures of a sentence about victims of one kind: killed (``الضحايا``، ``قتلى``) or wounded.
+
+    Nothing from a sentence that names both kinds (which figure is which is not read here), that
+    negates (``لا يزال عدد الضحايا غير معروف`` is no zero) or that hedges; a year or a date's day is no
+    figure. ``تراوحت ما بين 29 … إلى 35 … تجاوزت الـ 50`` (victims) -> fatalities (29, 35, 50).
+    """
+    words = [strip_clitics(w) for w in folded_words(text)]
+    killed, injured = _has(words, KILLED), _has(words, INJURED)
+    if killed == injured or any(w in NONE or w in HEDGES for w in words):
+        return Toll()
+    figures = tuple(value for index, value in counts(text) if not _is_date_part(words, index, value))
+    return Toll(figures, ()) if killed else Toll((), figures)

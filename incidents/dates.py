@@ -59,6 +59,11 @@ def _month_names() -> dict[str, str]:
     return table
 
 
+def is_month_name(word: str) -> bool:
+    """A folded word that is a month's name or opens one (``اذار``, ``كانون`` of ``كانون الثاني``)."""
+    return any(name == word or name.startswith(word + " ") for name in _month_names()) if word else False
+
+
 @lru_cache(maxsize=1)
 def _weekdays() -> dict[str, int]:
     """Folded weekday name -> Python weekday (Monday 0), from CLDR."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from incidents.actors import Actor, ActorTable
 from incidents.arabic import fold
-from incidents.casualties import parse_casualties
+from incidents.casualties import Toll, parse_casualties, toll_told
 from incidents.dates import When, day_told, resolve_time
 from incidents.inputs import Article
 from incidents.numbers import number_words
@@ -42,6 +42,7 @@ class Mention:
     context_place: Place | None = None  # no place of its own: the place told before it (for the record, not for merging)
     another: bool = False  # the text calls it another act: ``ضربة ثانية``، ``هجوم آخر``
     day_from: str | None = None  # "time" (its own TIME), "sentence", "earlier" (context), "publication", or None
+    toll: Toll = Toll()  # figures of victims told after it in a sentence with no act of its own (for the record)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -70,7 +71,10 @@ ANOTHER = {"ثانيه", "الثانيه", "ثاني", "الثاني", "ثان",
 # a sentence recounting earlier events (``سبق أن هاجمت``): it is not about the day told before it
 _HISTORY = re.compile(r"(?:^|\s)و?سبق(?:\s|$)")
 # a sentence that counts over a period: "منذ 17 تشرين الأول"، "خلال شهر"، "بين 17 و30 أكتوبر"
-_PERIOD = re.compile(r"(?:^|\s)و?(?:منذ|بين|خلال (?:\d+ )?(?:ال)?(?:ساعات|ساعه|ايام|يومين|اسبوع|اسبوعين|اسابيع|شهر|شهرين|اشهر|سنه|عام))(?:\s|$)")
+_OVER_TIME = r"منذ|خلال (?:\d+ )?(?:ال)?(?:ساعات|ساعه|ايام|يومين|اسبوع|اسبوعين|اسابيع|شهر|شهرين|اشهر|سنه|عام)"
+_PERIOD = re.compile(rf"(?:^|\s)و?(?:بين|{_OVER_TIME})(?:\s|$)")
+# a toll over time ("منذ بداية الحرب"), not of one act; "ما بين 29 و35" is a range of figures, so no بين here
+_TOLL_OVER_TIME = re.compile(rf"(?:^|\s)و?(?:{_OVER_TIME})(?:\s|$)")
 
 
 def _is_count(text: str, sentence: tuple[int, int], start: int) -> bool:
@@ -160,6 +164,10 @@ def _fill_from_context(mentions: list[Mention], article: Article, sentences: lis
     * No place at all (``ردت … على مصدر إطلاق الصواريخ``): ``context_place``, near the place of the latest
       mention before it that has coordinates, at precision 2; the record takes it only when none
       of its mentions has a place, and merging never uses it.
+    * The toll told apart (``وجاءت أرقام الضحايا … ما بين 29 … إلى 35``): a sentence with no mention
+      of its own gives its figures of victims (``casualties.toll_told``) to the latest mention
+      before it, unless that mention counts attacks, or the sentence recounts earlier events or
+      counts over time (``منذ``، ``خلال شهر``); its record weighs them with its own (lowest figure).
     """
     dated = [m for m in mentions if m.explicit_time and not m.aggregate]  # counts date no incident
     last = max((m.start for m in mentions), default=-1)
@@ -194,10 +202,28 @@ def _fill_from_context(mentions: list[Mention], article: Article, sentences: lis
             unknown = mention.place.location
             mention.place = replace(near[0], geo_precision=max(near[0].geo_precision or 2, 2))
             mention.notes.append(f"place not in the gazetteer: {unknown}; near {mention.place.location}, named in the same sentence")
+    _give_tolls(mentions, article, sentences)
     for mention in mentions:
         told = [m.place for m in mentions if m.start < mention.start and m.place.latitude is not None and not m.aggregate]
         if not mention.place.known and told:
             mention.context_place = replace(told[-1], geo_precision=max(told[-1].geo_precision or 2, 2))
+
+
+def _give_tolls(mentions: list[Mention], article: Article, sentences: list[Sentence]) -> None:
+    """The toll of each sentence with no mention of its own, to the latest mention before it (``_fill_from_context``)."""
+    for sentence in sentences:
+        if any(sentence.start <= m.start < sentence.end for m in mentions):
+            continue
+        before = [m for m in mentions if m.start < sentence.start]
+        text = fold(article.text[sentence.start : sentence.end])
+        if not before or before[-1].aggregate or _HISTORY.search(text) or _TOLL_OVER_TIME.search(text):
+            continue
+        toll = toll_told(article.text[sentence.start : sentence.end])
+        if toll.fatalities or toll.injuries:
+            mention = before[-1]
+            mention.toll = Toll(mention.toll.fatalities + toll.fatalities, mention.toll.injuries + toll.injuries)
+            figures = ", ".join(map(str, toll.fatalities + toll.injuries))
+            mention.notes.append(f"{'fatalities' if toll.fatalities else 'injuries'} {figures} from a later sentence on the victims")
 
 
 def _link_answers(mentions: list[Mention]) -> None:

@@ -42,6 +42,17 @@ def number_words() -> dict[str, int]:
     return table
 
 
+def _phrase_at(words: list[str], start: int, table: dict[str, int]) -> tuple[int, int] | None:
+    """(length in words, value) of the longest number-word phrase opening at ``words[start]``, if any."""
+    for length in range(min(6, len(words) - start), 0, -1):
+        rest = words[start + 1 : start + length]
+        for first in without_clitics(words[start]):  # a clitic only ever opens the phrase
+            phrase = " ".join([first, *rest])
+            if phrase in table:
+                return length, table[phrase]
+    return None
+
+
 def parse_count(text: str) -> int | None:
     """The first count in ``text``: digits, the longest number-word phrase, or a vague quantity.
 
@@ -51,19 +62,7 @@ def parse_count(text: str) -> int | None:
     digits = _DIGITS.search(folded)
     words = folded.split()
     table = number_words()
-    best: tuple[int, int] | None = None  # (position, value)
-    for start in range(len(words)):
-        for length in range(min(6, len(words) - start), 0, -1):
-            rest = words[start + 1 : start + length]
-            for first in without_clitics(words[start]):  # a clitic only ever opens the phrase
-                phrase = " ".join([first, *rest])
-                if phrase in table:
-                    best = (start, table[phrase])
-                    break
-            if best:
-                break
-        if best:
-            break
+    best = next(((start, phrase[1]) for start in range(len(words)) for phrase in [_phrase_at(words, start, table)] if phrase), None)
     if digits and (best is None or folded.index(digits.group()) <= _word_offset(folded, best[0])):
         return int(digits.group())
     if best:
@@ -72,6 +71,30 @@ def parse_count(text: str) -> int | None:
         if strip_clitics(word) in VAGUE:
             return VAGUE[strip_clitics(word)]
     return None
+
+
+_COUNT_WORD = re.compile(r"^[وف]?(?:ال|[بلك])?(\d+)$")  # 29; و35; الـ 50 (folded: ال 50, or ال50); ل50
+
+
+def counts(text: str) -> list[tuple[int, int]]:
+    """Every count of ``text`` as (word index, value), in order: a word of digits (a clitic before it
+    allowed) or the longest number-word phrase. Vague quantities are not counted here.
+
+    ``تراوحت ما بين 29 إلى 35 وتجاوزت الـ 50`` -> [(3, 29), (5, 35), (8, 50)].
+    """
+    words = fold(text).split()
+    table = number_words()
+    found: list[tuple[int, int]] = []
+    start = 0
+    while start < len(words):
+        digits = _COUNT_WORD.match(words[start])
+        phrase = None if digits else _phrase_at(words, start, table)
+        if digits:
+            found.append((start, int(digits.group(1))))
+        elif phrase:
+            found.append((start, phrase[1]))
+        start += phrase[0] if phrase else 1
+    return found
 
 
 def _word_offset(folded: str, index: int) -> int:

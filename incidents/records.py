@@ -63,8 +63,8 @@ def _record(cluster: Cluster, event_id: str, articles: dict[str, Article], weapo
         place = told[0]
         notes.append(f"no place of its own: near {place.location}, the place told before it in the article")
     weapon = _most_common([m.weapon for m in mentions])
-    fatalities = [m.fatalities for m in mentions if m.fatalities is not None]
-    injuries = [m.injuries for m in mentions if m.injuries is not None]
+    fatalities = [m.fatalities for m in mentions if m.fatalities is not None] + [n for m in mentions for n in m.toll.fatalities]
+    injuries = [m.injuries for m in mentions if m.injuries is not None] + [n for m in mentions for n in m.toll.injuries]
     sources, seen = [], set()
     for m in mentions:
         if m.article_id not in seen:

@@ -21,6 +21,7 @@ from tests.conftest import CORPUS, FIXTURES, ROOT
 LABEL_STUDIO = FIXTURES / "label-studio-export.json"
 GOLD = FIXTURES / "evaluation" / "gold.jsonl"
 PREDICTIONS = FIXTURES / "evaluation" / "predictions.jsonl"
+RECORDS_GOLD = ROOT / "annotations" / "records-gold.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -149,6 +150,8 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
         (("evaluate", str(GOLD), "--predictions", str(tmp / "no-spans.jsonl"), "-o", report),
          f"{tmp / 'no-spans.jsonl'}:1: not a response object of 'tag' or the service: no 'spans' list"),
         (("evaluate", str(GOLD), "--predictions", str(PREDICTIONS), "-o", str(tmp / "a-file")),
+         f"{tmp / 'a-file'}: exists and is not a folder"),
+        (("evaluate", "--records", str(RECORDS_GOLD), "--gold-mentions", "-o", str(tmp / "a-file")),
          f"{tmp / 'a-file'}: exists and is not a folder"),
         (("errors", str(PREDICTIONS), str(tmp / "no-jsonl")), f"{tmp / 'no-jsonl'}: no .jsonl files in this folder"),
         (("retrain", str(tmp / "missing.jsonl")), f"{tmp / 'missing.jsonl'}: no such file"),

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from incidents.actors import default_actors
-from incidents.casualties import Casualties, parse_casualties
+from incidents.casualties import Casualties, Toll, parse_casualties, toll_told
 from incidents.dates import When, day_told, resolve_time
 from incidents.export import CSV_COLUMNS, format_named, render
 from incidents.inputs import Article, parse_date, read_record_articles
-from incidents.numbers import parse_count
+from incidents.numbers import counts, parse_count
 from incidents.places import Place, default_gazetteer, resolve_place
 from incidents.records import FIELDS, build_records
 from model.errors import UserError
@@ -105,6 +105,49 @@ def test_counts(text, expected):
 ])
 def test_casualties(text, expected):
     assert parse_casualties(text) == expected
+
+
+def test_every_figure_of_a_sentence_is_counted_with_its_word_index():
+    assert counts("تراوحت ما بين 29 إلى 35 وتجاوزت الـ 50") == [(3, 29), (5, 35), (8, 50)]
+    assert counts("بين 29 و35") == [(1, 29), (2, 35)]
+    assert counts("قتل خمسة عشر شخصاً وأصيب تسعة وخمسين") == [(1, 15), (5, 59)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the sa-05 passage's toll sentence: every figure, for ACLED's lowest-figure rule to choose from
+    ("وجاءت أرقام الضحايا المدنيين مرتفعة، حيث تراوحت ما بين 29 (حسب الشبكة السورية لحقوق الإنسان) إلى 35 "
+     "(حسب الدفاع المدني السوري)، ورجّحت مصادرٌ أخرى أن أعداد الضحايا من المدنيين تجاوزت الـ 50.", Toll((29, 35, 50), ())),
+    ("الجرحى الذين تم الإبلاغ عنهم: 100 جريح", Toll((), (100,))),
+    ("وقتل في 16 آذار 2017 ثلاثة مدنيين", Toll((3,), ())),      # a date's day and year are no figures
+    ("ولا يزال عدد الضحايا غير معروف", Toll()),               # a negation is no zero
+    ("قتل 3 وأصيب 5", Toll()),                               # both kinds: which figure is which is not read
+    ("وتضررت ثلاثة مبان", Toll()),                           # no victims
+])
+def test_the_toll_of_a_sentence_about_victims(text, expected):
+    assert toll_told(text) == expected
+
+
+MOSQUE = ("استهدفت غارة جوية مسجداً في ريف حلب الغربي مساء الخميس 16 آذار 2017 ما أسفر عن مقتل أكثر من 50 شخصاً. "
+          "وحمّلت منشورات كثيرة مسؤولية الهجوم للطيران الروسي. "
+          "وتراوحت أرقام الضحايا بين 29 و35 بحسب مصادر مختلفة.")
+
+
+def test_a_toll_told_apart_from_the_act_gives_the_lowest_figure():
+    records, _ = build_records([Article("m", MOSQUE, dt.date(2017, 3, 17))], [response("m", MOSQUE, [
+        ("attack", "غارة جوية", {"TARGET": "مسجداً", "LOCATION": "ريف حلب الغربي", "TIME": "مساء الخميس 16 آذار 2017",
+                                 "CASUALTIES": "مقتل أكثر من 50 شخصاً"}),
+        ("attack", "الهجوم", {}),
+    ])])
+    assert len(records) == 1
+    assert (records[0]["fatalities"], records[0]["fatalities_high"]) == (29, 50)
+    assert "fatalities 29, 35 from a later sentence on the victims" in records[0]["normalisation_notes"]
+
+
+def test_a_toll_over_time_is_no_toll_of_the_act():
+    text = "استهدفت غارة جوية مسجداً في ريف حلب الغربي ما أسفر عن مقتل 5 أشخاص. وبلغ عدد الضحايا منذ بداية الحرب 3000."
+    records, _ = build_records([Article("m", text, dt.date(2017, 3, 17))], [response("m", text, [
+        ("attack", "غارة جوية", {"TARGET": "مسجداً", "CASUALTIES": "مقتل 5 أشخاص"})])])
+    assert (records[0]["fatalities"], records[0]["fatalities_high"]) == (5, 5)
 
 
 # places
