@@ -1081,6 +1081,9 @@ def operating_point(
         None, "--predictions", metavar="FILE", help="The fold models' responses (default: beside the report, NAME.predictions.jsonl).",
     ),
     output: Path = typer.Option(None, "-o", "--output", metavar="FILE", help="Write the points and the scores as JSON ('-': standard output)."),
+    answers: Path = typer.Option(
+        None, "--answers", metavar="FILE", help="Write the nested answers (each response at its fold's point) as JSONL, for `errors`.",
+    ),
 ) -> None:
     """Choose the model's operating point per event type on cross-validation, and score it by nested cross-validation."""
     import yaml
@@ -1093,23 +1096,29 @@ def operating_point(
     files = _annotated_files(gold)
     if output is not None:
         check_output(output, [report, predictions, *files])
+    if answers is not None:
+        check_output(answers, [report, predictions, *files])
+        if output is not None and Path(answers) == Path(output):
+            raise UserError(f"{answers}: given to both -o and --answers; give each its own file")
     try:
         crossval_report = json.loads(read_bytes(report).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"{report}: not a JSON report ({exc})") from None
     documents, responses, folds = crossval_answers(crossval_report, read_predictions(predictions), read_documents(*files), str(report))
-    result = operating_point_report(documents, responses, folds)
+    result, nested = operating_point_report(documents, responses, folds)
     if output is not None:  # before the tables, which a reader may stop reading early
         atomic_write_text(output, json.dumps({"report": str(report), "predictions": str(predictions), **result},
                                              ensure_ascii=False, indent=1))
-    shown = err if output is not None and is_stdout(output) else console
+    if answers is not None:
+        write_jsonl(answers, nested)
+    shown = err if any(f is not None and is_stdout(f) for f in (output, answers)) else console
     shown.print(operating_point_table(
         f"{counted(len(documents), 'held-out article')} in {counted(len(folds), 'fold')}: every event, and at the point "
         "chosen on the other folds", result["scores"]))
     shown.print("the point chosen on every fold, for the config:")
     shown.print(yaml.safe_dump({"operating_point": result["chosen"]}, sort_keys=False), end="", markup=False)
-    if output is not None:
-        _say_done(f"wrote {output}", output)
+    for written in [f for f in (output, answers) if f is not None]:
+        _say_done(f"wrote {written}", written)
 
 
 @app.command()

@@ -156,6 +156,14 @@ def test_the_command_writes_the_nested_scores_and_the_point_for_the_config(respo
     assert "min_sentence_score: 0.25" in done.stdout
 
 
+def test_the_command_writes_the_nested_answers_for_errors(responses, tmp_path):
+    report = crossval_report(tmp_path, responses)
+    run_cli(dict(os.environ), "operating-point", str(report), str(CONTRAST), "--answers", str(tmp_path / "nested.jsonl"))
+    nested = [json.loads(line) for line in (tmp_path / "nested.jsonl").read_text(encoding="utf-8").splitlines()]
+    # as in the nested choice above: contrast-001 at the point of contrast-002, and the other way round
+    assert [(r["id"], triggers(r)) for r in nested] == [("contrast-001", [0]), ("contrast-002", [21, 94])]
+
+
 def test_the_command_refuses_a_report_without_folds(responses, tmp_path):
     report = crossval_report(tmp_path, responses, {"settings": []})
     done = subprocess.run([sys.executable, "-m", "arabic_events", "operating-point", str(report), str(CONTRAST)],

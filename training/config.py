@@ -90,3 +90,8 @@ class TrainConfig:
         data = asdict(self)
         data["data"] = list(self.data)
         return data
+
+
+def training_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored config (``TrainConfig.to_dict``) without the settings that do not change the trained model."""
+    return {k: v for k, v in config.items() if k not in ("promotion_tolerance", "operating_point")}

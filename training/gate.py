@@ -19,7 +19,7 @@ from model.document import Document
 from model.errors import UserError
 from model.predictor import EventExtractor
 from model.wording import counted
-from training.config import TrainConfig
+from training.config import TrainConfig, training_settings
 from training.evaluation import predict_documents
 from training.metrics import score
 from training.store import MODEL_NAME, data_fingerprint, get_stored, save_to_store, seen_in_training
@@ -45,11 +45,6 @@ def gate_scores(name: str, extractor: EventExtractor, metadata: dict[str, Any],
     """``training.metrics.score`` of the model on ``documents``, once ``refuse_seen`` lets it."""
     refuse_seen(name, metadata, documents)
     return score(documents, predict_documents(extractor, documents))
-
-
-def training_settings(config: dict[str, Any]) -> dict[str, Any]:
-    """A stored config without the settings that do not change the trained model."""
-    return {k: v for k, v in config.items() if k not in ("promotion_tolerance", "operating_point")}
 
 
 def find_reference(config: TrainConfig, documents: Sequence[Document]) -> str | None:

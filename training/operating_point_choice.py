@@ -93,15 +93,17 @@ def measured(documents: Sequence[Document], responses: Sequence[dict[str, Any]])
 
 def operating_point_report(
     documents: Sequence[Document], responses: Sequence[dict[str, Any]], folds: Sequence[Sequence[int]]
-) -> dict[str, Any]:
-    """Every event against the nested operating point, the point of each fold, and the point chosen on all folds."""
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Every event against the nested operating point, the point of each fold, and the point chosen on all folds;
+    and the nested answers themselves (each response at its fold's point), for ``errors`` to analyse."""
     nested, points = nested_answers(documents, responses, folds)
-    return {
+    report = {
         "chosen": choose(documents, responses).to_dict(),
         "per_fold": [{"test": [documents[i].id for i in fold], "operating_point": point.to_dict()}
                      for fold, point in zip(folds, points)],
         "scores": {"every event": measured(documents, responses), "nested operating point": measured(documents, nested)},
     }
+    return report, nested
 
 
 def crossval_answers(
