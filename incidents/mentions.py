@@ -11,12 +11,10 @@ from incidents.arabic import fold
 from incidents.casualties import Toll, parse_casualties, toll_told
 from incidents.dates import When, day_told, resolve_time
 from incidents.inputs import Article
-from incidents.numbers import number_words
+from incidents.numbers import COUNT_WORD, number_words
 from incidents.places import Gazetteer, Place, resolve_place
 from incidents.weapons import WeaponTable
 from model.text_units import Sentence, split_sentences
-
-_COUNT_WORD = re.compile(r"^(ل|لـ|ب)?\d+$")
 
 
 @dataclass
@@ -89,7 +87,7 @@ def _is_count(text: str, sentence: tuple[int, int], start: int) -> bool:
     if not before:
         return False
     last = before[-1]
-    counted = bool(_COUNT_WORD.match(last)) or last in number_words() or last.removeprefix("و") in number_words()
+    counted = bool(COUNT_WORD.match(last)) or last in number_words() or last.removeprefix("و") in number_words()
     return counted and _PERIOD.search(fold(text[sentence[0] : sentence[1]])) is not None
 
 

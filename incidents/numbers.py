@@ -73,7 +73,8 @@ def parse_count(text: str) -> int | None:
     return None
 
 
-_COUNT_WORD = re.compile(r"^[وف]?(?:ال|[بلك])?(\d+)$")  # 29; و35; الـ 50 (folded: ال 50, or ال50); ل50
+#: a folded word that is a number in digits, a clitic before it allowed: 29; و35; الـ 50 (folded: ال 50, or ال50); لـ23
+COUNT_WORD = re.compile(r"^[وف]?(?:ال|[بلك])?(\d+)$")
 
 
 def counts(text: str) -> list[tuple[int, int]]:
@@ -87,7 +88,7 @@ def counts(text: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     start = 0
     while start < len(words):
-        digits = _COUNT_WORD.match(words[start])
+        digits = COUNT_WORD.match(words[start])
         phrase = None if digits else _phrase_at(words, start, table)
         if digits:
             found.append((start, int(digits.group(1))))
