@@ -864,6 +864,10 @@ def evaluate(
     out = _spelt_once(ctx, out, out_old, "option '-o' / '--output'")
     if records_gold is not None:
         check_output_dir(out)
+        if gold_mentions and predictions is not None:
+            raise UserError("--gold-mentions and --predictions: give one (records from the gold spans, or from saved answers)")
+        if Path(out).is_dir():  # the report must not replace an input
+            check_output(Path(out) / "records-report.json", [f for f in (records_gold, predictions) if f is not None])
         return _evaluate_records(records_gold, out, model, predictions, gold_mentions, precision.value)
     data = _spelt_once(ctx, data, data_old, "argument 'GOLD'")
     files = _annotated_files([data])
@@ -1098,7 +1102,7 @@ def operating_point(
         check_output(output, [report, predictions, *files])
     if answers is not None:
         check_output(answers, [report, predictions, *files])
-        if output is not None and Path(answers) == Path(output):
+        if output is not None and Path(answers).resolve() == Path(output).resolve():
             raise UserError(f"{answers}: given to both -o and --answers; give each its own file")
     try:
         crossval_report = json.loads(read_bytes(report).decode("utf-8"))

@@ -82,25 +82,49 @@ class Toll:
     injuries: tuple[int, ...] = ()
 
 
+# the toll named as such (``أرقام الضحايا``، ``حصيلة القتلى``، ``69 قتيل``), not a verb of killing, which may tell another
+# death altogether (``وفي سياق آخر، قتل 40 شخصاً في زلزال``)
+TOLL_NOUNS = ("ضحايا", "ضحيه", "قتلي", "قتيل", "جرحي", "جريح", "مصابين", "اصابات", "حصيله", "شهداء")
+# what ends the figures of the toll itself: a subset follows (``بينهم 10 أطفال``، ``10% منهم``)
+SUBSET = ("بينهم", "بينهن", "منهم", "منهن")
+# a toll over time or of other acts, a denial, or a figure not yet reached: nothing of the act told before
+NOT_THIS_TOLL = ("اجمالي", "الاجمالي", "مجموع", "حتي", "سابقه", "سابق", "الماضي", "الماضيه", "مماثل", "مماثله", "الحرب",
+                 "الشهر", "الاسبوع", "العام", "السنه", "نفت", "نفي", "ليس", "غير", "يتوقع", "متوقع", "يصل", "يرتفع")
+# what a figure is not a count of people when it comes before: a duration, an age
+UNITS = ("سنوات", "سنه", "عاما", "عام", "اعوام", "شهر", "اشهر", "اسابيع", "ايام", "يوما", "ساعات", "ساعه", "دقيقه", "دقائق")
 _YEAR_WORDS = ("عام", "العام", "سنه", "السنه")
+_CLOCK_WORDS = ("الساعه", "ساعه")
 
 
-def _is_date_part(words: list[str], index: int, value: int) -> bool:
-    """A year (``2017``, ``عام 2017``) or the day of a date (``16 مارس``), not a count of people."""
+def _is_person_count(words: list[str], index: int, value: int) -> bool:
+    """Not a year (``2017``, ``عام 2017``), a date's day or month (``16 مارس``, ``16/3/2017``), a clock time, a
+    duration or a share of the toll (``10% منهم``)."""
     following = words[index + 1] if index + 1 < len(words) else ""
-    return 1900 <= value <= 2100 or is_month_name(following) or (index > 0 and words[index - 1] in _YEAR_WORDS)
+    previous = words[index - 1] if index > 0 else ""
+    in_a_date = any(w.isdigit() and 1900 <= int(w) <= 2100 for w in words[max(0, index - 2) : index + 3])
+    return not (1900 <= value <= 2100 or in_a_date or is_month_name(following) or previous in _YEAR_WORDS
+                or previous in _CLOCK_WORDS or following in UNITS or following in SUBSET)
+
+
+def _bare(word: str) -> str:
+    """A folded word without its conjunction, short words too (``ولم`` -> ``لم``, which ``strip_clitics`` keeps)."""
+    return word[1:] if word[:1] in "وف" and len(word) > 2 else word
 
 
 def toll_told(text: str) -> Toll:
-    """The figures of a sentence about victims of one kind: killed (``الضحايا``، ``قتلى``) or wounded.
+    """The figures of a sentence that names the toll of one kind: killed (``الضحايا``، ``قتلى``) or wounded.
 
-    Nothing from a sentence that names both kinds (which figure is which is not read here), that
-    negates (``لا يزال عدد الضحايا غير معروف`` is no zero) or that hedges; a year or a date's day is no
-    figure. ``تراوحت ما بين 29 … إلى 35 … تجاوزت الـ 50`` (victims) -> fatalities (29, 35, 50).
+    Nothing from a sentence without a toll noun (``TOLL_NOUNS``: a verb of killing may tell another
+    death), one that names both kinds (which figure is which is not read here), or one that denies,
+    hedges, or tells a toll over time or of other acts (``NOT_THIS_TOLL``); figures after a subset
+    word (``بينهم 10 أطفال``) are part of the toll, and years, dates, clock times and durations are no
+    figures. ``تراوحت أرقام الضحايا ما بين 29 … إلى 35 … تجاوزت الـ 50`` -> fatalities (29, 35, 50).
     """
-    words = [strip_clitics(w) for w in folded_words(text)]
+    plain = [_bare(w) for w in folded_words(text)]  # as written, for the words a clitic may look like (بينهم)
+    words = [_bare(strip_clitics(w)) for w in plain]
     killed, injured = _has(words, KILLED), _has(words, INJURED)
-    if killed == injured or any(w in NONE or w in HEDGES for w in words):
+    if killed == injured or not _has(words, TOLL_NOUNS) or any(w in NONE or w in HEDGES or w in NOT_THIS_TOLL for w in words):
         return Toll()
-    figures = tuple(value for index, value in counts(text) if not _is_date_part(words, index, value))
+    end = next((i for i, w in enumerate(plain) if w in SUBSET), len(plain))
+    figures = tuple(value for index, value in counts(text) if index < end and _is_person_count(plain, index, value))
     return Toll(figures, ()) if killed else Toll((), figures)

@@ -153,6 +153,8 @@ def bad_inputs(tmp: Path) -> list[tuple[tuple[str, ...], str]]:
          f"{tmp / 'a-file'}: exists and is not a folder"),
         (("evaluate", "--records", str(RECORDS_GOLD), "--gold-mentions", "-o", str(tmp / "a-file")),
          f"{tmp / 'a-file'}: exists and is not a folder"),
+        (("evaluate", "--records", str(RECORDS_GOLD), "--gold-mentions", "--predictions", str(RECORDS_GOLD), "-o", report),
+         "--gold-mentions and --predictions: give one (records from the gold spans, or from saved answers)"),
         (("errors", str(PREDICTIONS), str(tmp / "no-jsonl")), f"{tmp / 'no-jsonl'}: no .jsonl files in this folder"),
         (("retrain", str(tmp / "missing.jsonl")), f"{tmp / 'missing.jsonl'}: no such file"),
     ]

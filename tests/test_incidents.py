@@ -118,10 +118,17 @@ def test_every_figure_of_a_sentence_is_counted_with_its_word_index():
     ("وجاءت أرقام الضحايا المدنيين مرتفعة، حيث تراوحت ما بين 29 (حسب الشبكة السورية لحقوق الإنسان) إلى 35 "
      "(حسب الدفاع المدني السوري)، ورجّحت مصادرٌ أخرى أن أعداد الضحايا من المدنيين تجاوزت الـ 50.", Toll((29, 35, 50), ())),
     ("الجرحى الذين تم الإبلاغ عنهم: 100 جريح", Toll((), (100,))),
-    ("وقتل في 16 آذار 2017 ثلاثة مدنيين", Toll((3,), ())),      # a date's day and year are no figures
+    ("وسقط ثلاثة قتلى في 16 آذار 2017", Toll((3,), ())),       # a date's day and year are no figures
     ("ولا يزال عدد الضحايا غير معروف", Toll()),               # a negation is no zero
     ("قتل 3 وأصيب 5", Toll()),                               # both kinds: which figure is which is not read
     ("وتضررت ثلاثة مبان", Toll()),                           # no victims
+    ("وبلغ عدد الضحايا 29 شخصاً بينهم 10 أطفال", Toll((29,), ())),  # a share of the toll is no lower figure
+    ("وبلغ عدد الضحايا 29 شخصاً، 10% منهم أطفال", Toll((29,), ())),
+    ("وفي سياق آخر، قتل 40 شخصاً في زلزال ضرب تركيا", Toll()),  # a verb of killing may tell another death
+    ("وسقط 12 قتيلاً في 16/3/2017", Toll((12,), ())),           # a date written in digits
+    ("ولم يتجاوز عدد الضحايا 29 شخصاً", Toll()),               # a negation behind its conjunction
+    ("ويتوقع أن يرتفع عدد القتلى إلى 50", Toll()),             # not reached
+    ("وبلغ إجمالي عدد القتلى حتى الآن 1200 شخص", Toll()),      # a toll over time
 ])
 def test_the_toll_of_a_sentence_about_victims(text, expected):
     assert toll_told(text) == expected
@@ -609,3 +616,17 @@ def test_a_response_among_records_is_one_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "arabic_events", "evaluate", "--records", str(gold), "--predictions", str(predictions),
                            "-o", str(tmp_path / "out")], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert (done.returncode, done.stderr.strip()) == (1, f"error: {predictions}:2: a response object among event records")
+
+
+def test_a_records_report_that_would_replace_its_gold_file_is_refused(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    gold = tmp_path / "records-report.json"
+    gold.write_bytes((ROOT / "annotations" / "records-gold.jsonl").read_bytes())
+    done = subprocess.run([sys.executable, "-m", "arabic_events", "evaluate", "--records", str(gold), "--gold-mentions",
+                           "-o", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert (done.returncode, done.stderr.strip()) == (1, f"error: {gold}: is also an input; write the output to another file")
+    assert gold.read_bytes() == (ROOT / "annotations" / "records-gold.jsonl").read_bytes()

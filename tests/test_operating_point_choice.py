@@ -164,6 +164,17 @@ def test_the_command_writes_the_nested_answers_for_errors(responses, tmp_path):
     assert [(r["id"], triggers(r)) for r in nested] == [("contrast-001", [0]), ("contrast-002", [21, 94])]
 
 
+def test_the_report_and_the_answers_may_not_be_one_file_under_two_names(responses, tmp_path):
+    report = crossval_report(tmp_path, responses)
+    (tmp_path / "sub").mkdir()
+    done = subprocess.run([sys.executable, "-m", "arabic_events", "operating-point", str(report), str(CONTRAST),
+                           "-o", str(tmp_path / "op.json"), "--answers", str(tmp_path / "sub" / ".." / "op.json")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert (done.returncode, done.stderr.strip()) == (
+        1, f"error: {tmp_path / 'sub' / '..' / 'op.json'}: given to both -o and --answers; give each its own file")
+    assert not (tmp_path / "op.json").exists()
+
+
 def test_the_command_refuses_a_report_without_folds(responses, tmp_path):
     report = crossval_report(tmp_path, responses, {"settings": []})
     done = subprocess.run([sys.executable, "-m", "arabic_events", "operating-point", str(report), str(CONTRAST)],
