@@ -175,6 +175,15 @@ def test_the_report_and_the_answers_may_not_be_one_file_under_two_names(response
     assert not (tmp_path / "op.json").exists()
 
 
+def test_a_report_without_its_answers_says_where_they_come_from(tmp_path):
+    report = tmp_path / "cv.json"
+    report.write_text(json.dumps({"per_fold": [{"test": ["contrast-001"]}, {"test": ["contrast-002"]}]}), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "arabic_events", "operating-point", str(report), str(CONTRAST)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith(f"error: {tmp_path / 'cv.predictions.jsonl'}: no such file; `crossval` writes")
+
+
 def test_the_command_refuses_a_report_without_folds(responses, tmp_path):
     report = crossval_report(tmp_path, responses, {"settings": []})
     done = subprocess.run([sys.executable, "-m", "arabic_events", "operating-point", str(report), str(CONTRAST)],
