@@ -1096,10 +1096,11 @@ def operating_point(
     from training.operating_point_choice import crossval_answers, operating_point_report
     from training.reports import operating_point_table, predictions_beside
 
-    if predictions is None and Path(report).is_file() and not predictions_beside(report).exists():
-        raise UserError(f"{predictions_beside(report)}: no such file; `crossval` writes its fold models' answers there, "
-                        "and the repository does not keep them (they quote the texts): rerun the crossval, or give --predictions")
+    beside = predictions is None
     predictions = predictions or predictions_beside(report)
+    if beside and Path(report).is_file() and not predictions.exists():
+        raise UserError(f"{predictions}: no such file; `crossval` writes its fold models' answers there, "
+                        "and the repository does not keep them (they quote the texts): rerun the crossval, or give --predictions")
     files = _annotated_files(gold)
     if output is not None:
         check_output(output, [report, predictions, *files])
