@@ -61,6 +61,15 @@ def _say_done(message: object, output: Path) -> None:
     (err if is_stdout(output) else console).print(message, highlight=False, markup=False)
 
 
+def _say_written(*paths: Path | str | None) -> None:
+    """``wrote FILE`` for each file given; standard output (``-``) is no file to name, and when it holds an
+    output the messages go to standard error."""
+    shown = err if any(path is not None and is_stdout(path) for path in paths) else console
+    for path in paths:
+        if path is not None and not is_stdout(path):
+            shown.print(f"wrote {path}", highlight=False, markup=False)
+
+
 T = TypeVar("T")
 
 
@@ -509,7 +518,7 @@ def ablation(
                           f"{s['sentences']['attack']['f1']:.3f}", f"{s['negatives']['events_per_negative_document']:.2f}",
                           f"{s['baseline']['events']['events']['f1']:.3f}", f"{s['baseline']['negatives']['events_per_negative_document']:.2f}")
     _say_done(table, output)
-    _say_done(f"wrote {output}", output)
+    _say_written(output)
 
 
 class Engine(str, Enum):
@@ -1073,8 +1082,7 @@ def errors(
     shown = err if any(is_stdout(path) for path in outputs) else console
     shown.print(counts_table(category_counts(found, names), f"trigger errors in {len(analysed)} articles ({predictions.name})"))
     shown.print(errors_table(found, names))
-    for path in outputs:
-        _say_done(f"wrote {path}", path)
+    _say_written(*outputs)
 
 
 @app.command("operating-point")
@@ -1125,8 +1133,7 @@ def operating_point(
         "chosen on the other folds", result["scores"]))
     shown.print("the point chosen on every fold, for the config:")
     shown.print(yaml.safe_dump({"operating_point": result["chosen"]}, sort_keys=False), end="", markup=False)
-    for written in [f for f in (output, answers) if f is not None]:
-        _say_done(f"wrote {written}", written)
+    _say_written(output, answers)
 
 
 @app.command()

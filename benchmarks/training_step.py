@@ -68,6 +68,7 @@ VARIANTS = [
             prepare=lambda m: freeze_lower_layers(m, m.config.encoder.num_hidden_layers // 2)),
 ]
 BASELINE = VARIANTS[0].name
+SHIPPED = VARIANTS[1].name
 
 OPERATOR_GROUPS = {
     "matrix multiplies": ("aten::mm", "aten::addmm", "aten::bmm", "aten::matmul"),
@@ -85,6 +86,11 @@ def training_flops_per_token(model: EventTagger) -> float:
     (the embedding lookups are free; attention scores, small for sentences of about 40 pieces, are left out)."""
     weights = [(p.numel(), p.requires_grad) for n, p in model.named_parameters() if "embeddings" not in n]
     return 4 * sum(n for n, _ in weights) + 2 * sum(n for n, trained in weights if trained)
+
+
+def least_training_seconds(epochs: int, epoch_tokens: int, flops_per_token: float, gflops: float) -> float:
+    """No training of the recipe is faster on this CPU: every FLOP of every epoch at the matrix-multiply limit."""
+    return epochs * epoch_tokens * flops_per_token / (gflops * 1e9)
 
 
 def time_variant(variant: Variant, start: EventTagger, steps: list[dict[str, torch.Tensor]], config: TrainConfig,
@@ -136,6 +142,7 @@ def run(config_file: Path, steps: int, rounds: int) -> dict[str, Any]:
         raise SystemExit(f"--steps {steps}: the config's data gives only {len(loader)} batches")
     sample = [batch for batch, _ in zip(loader, range(steps))]
     tokens = sum(int(b["input_ids"].numel()) for b in sample)
+    epoch_tokens = sum(int(b["input_ids"].numel()) for b in loader)  # the padded tokens of one epoch of the recipe
     limit = matmul_gflops()
 
     seconds: dict[str, list[float]] = {v.name: [] for v in VARIANTS}
@@ -160,6 +167,9 @@ def run(config_file: Path, steps: int, rounds: int) -> dict[str, Any]:
         "rounds": rounds,
         "padded_tokens": tokens,
         "matmul_gflops": round(limit, 1),
+        "epochs": config.epochs,
+        "epoch_padded_tokens": epoch_tokens,
+        "training_seconds_at_matmul_limit": round(least_training_seconds(config.epochs, epoch_tokens, flops[SHIPPED], limit), 1),
         "variants": {
             name: {
                 "tokens_per_second": round(tokens / statistics.median(spent), 1),
@@ -186,6 +196,8 @@ def show(result: dict[str, Any]) -> None:
                       f"{ratio['median']:.2f} ({ratio['min']:.2f}–{ratio['max']:.2f})", f"{v['of_matmul_limit']:.2f}")
     console.print(table)
     console.print(result["machine"])
+    console.print(f"the recipe's {result['epochs']} epochs of {result['epoch_padded_tokens']:,} padded tokens each take at least "
+                  f"{result['training_seconds_at_matmul_limit']:,.0f} s at the fp32 matmul limit ({SHIPPED})")
     shares = Table(title=f"where the shipped step's time goes (operators' own CPU time; matmul limit {result['matmul_gflops']} GFLOP/s)")
     shares.add_column("group")
     shares.add_column("share", justify="right")

@@ -258,3 +258,9 @@ def test_a_reader_that_stops_reading_the_tables_does_not_cost_the_report(tmp_pat
     process.stdout.close()  # nothing is read: the first table meets a closed pipe
     process.wait(timeout=600)
     assert json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))["total"] == {"false": 6, "missed": 3}
+
+
+def test_a_report_on_standard_output_is_all_that_standard_output_holds(tmp_path):
+    result = run_cli(dict(os.environ), "errors", str(PREDICTIONS), str(GOLD), "-o", "-", "--csv", str(tmp_path / "e.csv"))
+    assert json.loads(result.stdout)["total"] == {"false": 6, "missed": 3}
+    assert f"wrote {tmp_path / 'e.csv'}" in result.stderr and "wrote -" not in result.stderr
