@@ -475,10 +475,8 @@ def ablation(
     fresh: bool = typer.Option(False, "--fresh", help=FRESH_HELP),
 ) -> None:
     """Cross-validate seeds only, then + Syrian Archive, + Wikinews, + contrast set, + UN sentences; per source and pooled."""
-    from rich.table import Table
-
     from training.ablation import SOURCE_FILES, ablate, cumulative_settings
-    from training.reports import predictions_beside
+    from training.reports import ablation_table, predictions_beside
 
     output = _spelt_once(ctx, output, out_old, "option '-o' / '--output'", required=False) or Path("reports/ablation.json")
     check_output(output, [config_file, seeds_config])
@@ -507,17 +505,7 @@ def ablation(
     cache.clear()
     if responses_dir is not None:
         _note(f"the fold models' responses per setting (for 'evaluate --predictions'): {responses_dir}/")
-    table = Table(title=f"ablation, {folds} folds by document", title_justify="left")
-    for column in ("trained on", "tested on", "event F1", "trigger F1", "argument F1", "spans lenient F1", "attack sent. F1",
-                   "events / negative doc", "baseline event F1", "baseline events / neg. doc"):
-        table.add_column(column, justify="left" if column in ("trained on", "tested on") else "right")
-    for label, setting in result["settings"].items():
-        for name, s in setting["scores"].items():
-            table.add_row(label, name, f"{s['events']['events']['f1']:.3f}", f"{s['spans']['triggers (micro)']['f1']:.3f}",
-                          f"{s['spans']['arguments (micro)']['f1']:.3f}", f"{s['spans (lenient)']['micro avg']['f1']:.3f}",
-                          f"{s['sentences']['attack']['f1']:.3f}", f"{s['negatives']['events_per_negative_document']:.2f}",
-                          f"{s['baseline']['events']['events']['f1']:.3f}", f"{s['baseline']['negatives']['events_per_negative_document']:.2f}")
-    _say_done(table, output)
+    _say_done(ablation_table(result, folds), output)
     _say_written(output)
 
 

@@ -85,3 +85,21 @@ def operating_point_table(title: str, scores: dict[str, dict[str, Any]]) -> Tabl
         table.add_row("events per negative document", *(f"{n['events_per_negative_document']:.2f}" for n in negatives),
                       str(negatives[0]["negative_documents"]))
     return table
+
+
+def ablation_table(result: dict[str, Any], folds: int) -> Table:
+    """One row per setting and tested source: the model's scores beside the trivial baselines trained on the same data."""
+    table = Table(title=f"ablation, {folds} folds by document", title_justify="left")
+    for column in ("trained on", "tested on", "event F1", "trigger F1", "argument F1", "spans lenient F1", "attack sent. F1",
+                   "retaliation sent. F1", "events / negative doc", "baseline event F1", "baseline attack sent. F1",
+                   "baseline events / neg. doc"):
+        table.add_column(column, justify="left" if column in ("trained on", "tested on") else "right")
+    for label, setting in result["settings"].items():
+        for name, s in setting["scores"].items():
+            base = s["baseline"]
+            table.add_row(label, name, f"{s['events']['events']['f1']:.3f}", f"{s['spans']['triggers (micro)']['f1']:.3f}",
+                          f"{s['spans']['arguments (micro)']['f1']:.3f}", f"{s['spans (lenient)']['micro avg']['f1']:.3f}",
+                          f"{s['sentences']['attack']['f1']:.3f}", f"{s['sentences']['retaliation']['f1']:.3f}",
+                          f"{s['negatives']['events_per_negative_document']:.2f}", f"{base['events']['events']['f1']:.3f}",
+                          f"{base['sentences']['attack']['f1']:.3f}", f"{base['negatives']['events_per_negative_document']:.2f}")
+    return table
