@@ -23,7 +23,9 @@ from rich.console import Console
 
 from active.strategies import Strategy
 from model.articles import read_articles
-from model.atomic import atomic_write_text, check_output, check_output_dir, is_stdout, make_output_dir, write_jsonl
+from model.atomic import (
+    atomic_write_text, check_distinct_outputs, check_output, check_output_dir, is_stdout, make_output_dir, write_jsonl,
+)
 from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
 from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations, is_doccano_export
@@ -672,7 +674,7 @@ def _say_records(made: list[dict], warnings: list[str], articles: int, output: P
     for warning in warnings:
         _note(f"warning: {warning}")
     mentions = sum(len(r["mentions"]) for r in made)
-    console.print(f"{counted(len(made), 'record')} from {counted(mentions, 'mention')} in {counted(articles, 'article')}{engine} -> {output}")
+    _say_done(f"{counted(len(made), 'record')} from {counted(mentions, 'mention')} in {counted(articles, 'article')}{engine} -> {output}", output)
 
 
 def _records_on_ray(articles: str, output: Path, fmt: str, model: str | None, batch: int, precision: str,
@@ -721,7 +723,7 @@ def select_(
     chosen = pick(rank(candidates, strategy, seed), n, max_similarity)
     atomic_write_text(output, json.dumps(label_studio_tasks(chosen, strategy, extractor.tag), ensure_ascii=False, indent=1))
     skipped = f"; fewer than {n}: the rest were near-duplicates" if len(chosen) < min(n, len(articles)) else ""
-    console.print(f"chose {len(chosen)} of {counted(len(articles), 'article')} by {strategy.value} with {extractor.tag} -> {output}{skipped}")
+    _say_done(f"chose {len(chosen)} of {counted(len(articles), 'article')} by {strategy.value} with {extractor.tag} -> {output}{skipped}", output)
 
 
 @app.command()
@@ -1048,8 +1050,7 @@ def errors(
     from training.evaluation import read_predictions
 
     outputs = [path for path in (output, csv_output) if path is not None]
-    if sum(is_stdout(path) for path in outputs) > 1:
-        raise UserError("only one of -o and --csv can be '-' (standard output)")
+    check_distinct_outputs({"-o": output, "--csv": csv_output})
     files = _annotated_files(gold)
     for path in outputs:
         check_output(path, [predictions, categories, *files])
@@ -1102,8 +1103,7 @@ def operating_point(
         check_output(output, [report, predictions, *files])
     if answers is not None:
         check_output(answers, [report, predictions, *files])
-        if output is not None and Path(answers).resolve() == Path(output).resolve():
-            raise UserError(f"{answers}: given to both -o and --answers; give each its own file")
+    check_distinct_outputs({"-o": output, "--answers": answers})
     try:
         crossval_report = json.loads(read_bytes(report).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -1210,7 +1210,7 @@ def gate_split(
     if left_out:
         raise UserError(f"{left_out[0]}: the split is drawn from all the config's data; "
                         "run 'arabic-events corpus fetch' first")
-    console.print(write_gate_split(output, make_gate_split(documents, config.seed, config.data), replace))
+    _say_done(write_gate_split(output, make_gate_split(documents, config.seed, config.data), replace), output)
 
 
 def main() -> None:

@@ -139,7 +139,7 @@ def run(config_file: Path, steps: int, rounds: int) -> dict[str, Any]:
     weights = token_class_weights(dataset["token_labels"]) if config.class_weighting else None
     loader = batches(dataset, config, tokenizer.pad_token_id)
     if steps > len(loader):
-        raise SystemExit(f"--steps {steps}: the config's data gives only {len(loader)} batches")
+        raise UserError(f"--steps {steps}: the config's data gives only {len(loader)} batches")
     sample = [batch for batch, _ in zip(loader, range(steps))]
     tokens = sum(int(b["input_ids"].numel()) for b in sample)
     epoch_tokens = sum(int(b["input_ids"].numel()) for b in loader)  # the padded tokens of one epoch of the recipe

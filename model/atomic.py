@@ -13,7 +13,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,19 @@ def check_output(path: Path | str, inputs: Iterable[Path] = ()) -> None:
         if path.exists() and Path(source).exists() and os.path.samefile(path, source):
             raise UserError(f"{path}: is also an input; write the output to another file")
     _probe_folder(folder, path)
+
+
+def check_distinct_outputs(outputs: Mapping[str, Path | str | None]) -> None:
+    """Refuse two outputs of one command (option name -> path; ``None``: not given) that are one file under
+    any spelling, or both standard output: the second write would replace the first."""
+    seen: dict[str, str] = {}
+    for option, path in outputs.items():
+        if path is None:
+            continue
+        key = "-" if is_stdout(path) else os.path.realpath(path)
+        if key in seen:
+            raise UserError(f"{path}: given to both {seen[key]} and {option}; give each its own file")
+        seen[key] = option
 
 
 def _replaceable_file_folder(path: Path) -> Path:

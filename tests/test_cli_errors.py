@@ -233,6 +233,32 @@ def test_old_spellings_still_work(empty_home, tmp_path):
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["data"]["documents"] == 1
 
 
+def jsonl(text: str) -> list:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("args, parse, summary", [
+    (("records", str(CORPUS), "-o", "-"), jsonl, " -> -"),
+    (("records", str(CORPUS), "--format", "geojson", "-o", "-"), json.loads, " -> -"),
+    (("select", "--pool", str(CORPUS), "-n", "2", "-o", "-"), json.loads, " -> -"),
+    (("gate-split", "--config", "configs/seeds.yaml", "-o", "-"), json.loads, "wrote -: "),
+], ids=["records", "records-geojson", "select", "gate-split"])
+def test_an_output_on_standard_output_is_all_that_standard_output_holds(tiny_env, args, parse, summary):
+    result = run(tiny_env, *args)
+    assert result.returncode == 0, result.stderr
+    assert parse(result.stdout)
+    assert summary in result.stderr
+
+
+def test_two_outputs_of_one_command_may_not_be_one_file(tmp_path):
+    (tmp_path / "sub").mkdir()
+    again = tmp_path / "sub" / ".." / "e.txt"
+    result = run(dict(os.environ), "errors", str(FIXTURES / "errors" / "predictions.jsonl"), str(FIXTURES / "errors" / "gold.jsonl"),
+                 "-o", str(tmp_path / "e.txt"), "--csv", str(again))
+    assert_one_line_error(result, f"{again}: given to both -o and --csv; give each its own file")
+    assert not (tmp_path / "e.txt").exists()
+
+
 def test_tag_reads_a_folder_of_txt_files_in_any_case_and_with_a_byte_order_mark(tiny_env, tmp_path):
     folder = tmp_path / "articles"
     (folder / "sub").mkdir(parents=True)
