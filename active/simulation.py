@@ -65,7 +65,7 @@ def simulate(
                 say(f"repeat {repeat + 1}, {strategy.value}, round {round_number}: {len(labelled) - len(start)} added, event F1 {f1:.3f}")
             curves[strategy.value].append(curve)
     return {
-        "config": {"backbone": config.backbone, "seed": config.seed, "epochs": config.epochs},
+        "config": {"backbone": config.backbone, "seed": config.seed, "epochs": config.epochs, "max_steps": config.max_steps},
         "start": [d.id for d in start], "held_out": [d.id for d in held_out], "pool": len(pool),
         "rounds": rounds, "per_round": per_round, "repeats": repeats, "curves": curves,
     }
@@ -85,6 +85,7 @@ def plot(result: dict[str, Any], path) -> None:
         scores = np.array([[point["event_f1"] for point in run] for run in runs])
         axes.plot(added, scores.mean(axis=0), marker="o", label=f"{name} (mean of {len(runs)})")
         axes.fill_between(added, scores.min(axis=0), scores.max(axis=0), alpha=0.2)
+    axes.set_xticks([point["added"] for point in next(iter(result["curves"].values()))[0]])
     axes.set_xlabel("articles annotated beyond the seeds")
     axes.set_ylabel(f"event F1 on {len(result['held_out'])} held-out articles")
     axes.set_title("active learning: uncertainty vs random")

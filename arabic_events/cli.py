@@ -728,7 +728,8 @@ def select_(
 
 @app.command()
 def simulate(
-    config_file: Path = typer.Option(Path("configs/seeds.yaml"), "--config", help="Training config of every round (the real backbone takes minutes per round)."),
+    config_file: Path = typer.Option(Path("configs/active-learning.yaml"), "--config",
+                                     help="Training config of every round, one budget for all (the real backbone takes minutes per round)."),
     rounds: int = typer.Option(5, "--rounds", help="Rounds of choosing and retraining.", min=1),
     per_round: int = typer.Option(4, "--per-round", help="Articles each strategy adds per round.", min=1),
     repeats: int = typer.Option(3, "--repeats", help="Training seeds (config seed, +1, ...).", min=1),

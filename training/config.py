@@ -43,7 +43,8 @@ class TrainConfig:
     #: inference, never in training; chosen by ``arabic-events operating-point`` on cross-validation
     operating_point: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     seed: int = 13
-    #: stop after this many optimiser steps (0 = no limit): for smoke tests
+    #: stop after this many optimiser steps (0 = no limit): one training budget whatever the data (the
+    #: active-learning simulation), and smoke tests
     max_steps: int = 0
     #: retraining promotes a candidate unless its event F1 is lower than the served model's by more than this
     promotion_tolerance: float = 0.01
