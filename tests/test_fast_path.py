@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from model.predictor import EventExtractor
+from model.tagger import EventTagger
 from tests.conftest import ROOT, comparable
 from training.config import TrainConfig
 from training.store import inference_settings
@@ -27,7 +28,7 @@ def extractor(corpus) -> EventExtractor:
 
 
 @torch.inference_mode()
-def each_window_alone(model, windows: list[list[int]]) -> tuple[list[np.ndarray], np.ndarray]:
+def each_window_alone(model: EventTagger, windows: list[list[int]]) -> tuple[list[np.ndarray], np.ndarray]:
     """Tag and type probabilities per window, one window per forward call, without packing."""
     tags, types = [], []
     for ids in windows:
