@@ -9,6 +9,11 @@ functions, so they cannot disagree.
   carries its proclitics (``بريف``) and a number glued to a word (``2كانون``)
   is one word. Each punctuation character is a token of its own: it can sit
   inside a span (a quote mark) but never at its edge.
+* Invisible format characters (Unicode category Cf: the right-to-left and
+  left-to-right marks, zero-width joiners, the byte-order mark) at a word's
+  edges are not part of it, so no span starts or ends on one; inside a word
+  they stay. Tokenizers drop them, so the word then starts where its first
+  sub-token does.
 * A sentence ends at a newline or after a run of ``. ! ؟ ?``. A ``.`` between
   two digits (``2.5``) is a decimal point, not a sentence end.
 """
@@ -43,6 +48,10 @@ def is_punct(char: str) -> bool:
     return unicodedata.category(char).startswith("P")
 
 
+def is_format(char: str) -> bool:
+    return unicodedata.category(char) == "Cf"
+
+
 def is_separator(char: str) -> bool:
     return char.isspace() or is_punct(char) or unicodedata.category(char) == "Cc"
 
@@ -63,7 +72,13 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             j = i + 1
             while j < end and not is_separator(text[j]):
                 j += 1
-            tokens.append(Token(i, j, False))
+            first, last = i, j
+            while first < last and is_format(text[first]):
+                first += 1
+            while last > first and is_format(text[last - 1]):
+                last -= 1
+            if first < last:  # a run of format characters alone is no word
+                tokens.append(Token(first, last, False))
             i = j
     return tokens
 
@@ -107,12 +122,13 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def is_word_aligned(text: str, start: int, end: int) -> bool:
-    """True when ``text[start:end]`` starts and ends on word boundaries, on word characters."""
+    """True when ``text[start:end]`` starts where a word of ``tokenize`` starts and ends where one ends."""
     if not 0 <= start < end <= len(text):
         return False
-    return (
-        not is_separator(text[start])
-        and not is_separator(text[end - 1])
-        and (start == 0 or is_separator(text[start - 1]))
-        and (end == len(text) or is_separator(text[end]))
-    )
+    left, right = start, end
+    while left > 0 and not is_separator(text[left - 1]):
+        left -= 1
+    while right < len(text) and not is_separator(text[right]):
+        right += 1
+    words = [t for t in tokenize(text, left, right) if not t.is_punct]
+    return any(t.start == start for t in words) and any(t.end == end for t in words)

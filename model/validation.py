@@ -17,7 +17,7 @@ from model.document import Document, Span
 from model.errors import UserError
 from model.labels import SPAN_LABELS, is_trigger
 from model.standoff import default_texts_dir, is_standoff, join_problem, read_texts, texts_file
-from model.text_units import is_separator, is_word_aligned, split_sentences
+from model.text_units import is_format, is_separator, is_word_aligned, split_sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,8 @@ def span_problems(text: str, spans: list[Span]) -> list[str]:
             messages.append(f"span {where}: offsets out of range for a text of {len(text)} characters")
         elif is_separator(text[span.start]) or is_separator(text[span.end - 1]):
             messages.append(f"span {where}: starts or ends on whitespace or punctuation")
+        elif marks := [f"U+{ord(c):04X}" for c in {text[span.start], text[span.end - 1]} if is_format(c)]:
+            messages.append(f"span {where}: starts or ends on an invisible mark ({', '.join(sorted(marks))}); leave it out of the span")
         elif not is_word_aligned(text, span.start, span.end):
             messages.append(f"span {where}: starts or ends inside a word")
         else:

@@ -56,6 +56,19 @@ def tiny_env(tmp_path_factory) -> dict[str, str]:
     return env
 
 
+@pytest.fixture(scope="session")
+def tiny_extractor(corpus: list[Document]):
+    """An ``EventExtractor`` in this process, fp32, on a tiny model trained on the seeds (configs/tiny.yaml)."""
+    from model.predictor import EventExtractor
+    from training.config import TrainConfig
+    from training.store import inference_settings
+    from training.trainer import train
+
+    config = TrainConfig.from_yaml(ROOT / "configs" / "tiny.yaml")
+    trained = train(config, corpus, show_progress=False)
+    return EventExtractor(trained.model, trained.tokenizer, **inference_settings(config), precision="fp32")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

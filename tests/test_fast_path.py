@@ -12,19 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-from model.predictor import EventExtractor
 from model.tagger import EventTagger
-from tests.conftest import ROOT, comparable
-from training.config import TrainConfig
-from training.store import inference_settings
-from training.trainer import train
-
-
-@pytest.fixture(scope="module")
-def extractor(corpus) -> EventExtractor:
-    config = TrainConfig.from_yaml(ROOT / "configs" / "tiny.yaml")
-    trained = train(config, corpus, show_progress=False)
-    return EventExtractor(trained.model, trained.tokenizer, **inference_settings(config), precision="fp32")
+from tests.conftest import comparable
 
 
 @torch.inference_mode()
@@ -43,7 +32,8 @@ def scores(result: dict) -> list[float]:
     return [s["score"] for s in result["spans"]] + [v for s in result["sentences"] for v in s["scores"].values()]
 
 
-def test_packed_batched_sdpa_inference_equals_each_window_alone_with_eager_attention(extractor, corpus, monkeypatch):
+def test_packed_batched_sdpa_inference_equals_each_window_alone_with_eager_attention(tiny_extractor, corpus, monkeypatch):
+    extractor = tiny_extractor
     articles = [(d.id, d.text) for d in corpus]
     extractor.model.encoder.set_attn_implementation("sdpa")
     fast = extractor.extract_many(articles)

@@ -45,3 +45,17 @@ def test_word_alignment():
     assert is_word_aligned(text, 8, 21)  # ثمانية صواريخ
     assert not is_word_aligned(text, 9, 21)  # cuts ثمانية
     assert not is_word_aligned(text, 7, 21)  # starts on a space
+
+
+def test_invisible_marks_at_a_words_edges_are_not_part_of_it():
+    text = "قصف \u200fقاعدة \u200fالتحالف\u200f و\u200dجوار \u200f"  # right-to-left marks; a joiner inside a word
+    assert [(t.start, t.end) for t in tokenize(text)] == [(0, 3), (5, 10), (12, 19), (21, 27)]
+    assert text[21:27] == "و\u200dجوار"
+
+
+def test_a_span_starts_and_ends_where_words_do_so_never_on_an_invisible_mark():
+    text = "قصف \u200fقاعدة \u200fالتحالف\u200f و\u200dجوار \u200f"
+    assert is_word_aligned(text, 5, 19)  # قاعدة ‏التحالف, as the model returns it
+    assert not is_word_aligned(text, 4, 19)  # the mark before قاعدة
+    assert not is_word_aligned(text, 23, 27)  # after the joiner, inside و‍جوار
+    assert not is_word_aligned(text, 28, 29)  # the last mark alone

@@ -53,6 +53,14 @@ def test_span_inside_a_word(tmp_path):
     assert problem == "bad.jsonl:1: span ATTACK 1-4 «صفت»: starts or ends inside a word"
 
 
+def test_span_edge_on_an_invisible_mark(tmp_path):
+    text = "\u200fقصفت طائرات التحالف مواقع للمليشيات."  # a right-to-left mark before the first word
+    [problem] = problems_of(tmp_path, record([{"start": 0, "end": 5, "label": "ATTACK"}], text=text))
+    assert problem == ("bad.jsonl:1: span ATTACK 0-5 «\u200fقصفت»: starts or ends on an invisible mark (U+200F); "
+                       "leave it out of the span")
+    assert problems_of(tmp_path, record([{"start": 1, "end": 5, "label": "ATTACK"}], text=text)) == []
+
+
 def test_overlapping_spans(tmp_path):
     spans = [
         {"start": 0, "end": 4, "label": "ATTACK"},
