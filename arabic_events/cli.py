@@ -476,7 +476,7 @@ def ablation(
     out_old: Path = typer.Option(None, "--out", hidden=True),
     fresh: bool = typer.Option(False, "--fresh", help=FRESH_HELP),
 ) -> None:
-    """Cross-validate seeds only, then + Syrian Archive, + Wikinews, + contrast set, + UN sentences; per source and pooled."""
+    """Cross-validate seeds only, then + Syrian Archive, + Wikinews, + UN sentences, + contrast set; per source and pooled."""
     from training.ablation import SOURCE_FILES, ablate, cumulative_settings
     from training.reports import ablation_table, predictions_beside
 

@@ -27,16 +27,17 @@ from training.store import data_fingerprint
 
 ANNOTATIONS = Path(__file__).resolve().parent.parent / "annotations"
 
-#: The sources of annotations in the order the ablation adds them; "contrast" is only ever trained on.
+#: The sources of annotations in the order the ablation adds them, the real ones first, then the constructed
+#: contrast set (only ever trained on): the last setting is configs/default.yaml's data, in its order.
 SOURCE_FILES: dict[str, Path] = {
     "seeds": ANNOTATIONS / "corpus.jsonl",
     "syrian-archive": ANNOTATIONS / "standoff" / "syrian-archive.jsonl",
     "wikinews": ANNOTATIONS / "standoff" / "wikinews-ar.jsonl",
-    "contrast": ANNOTATIONS / "contrast.jsonl",
     "un": ANNOTATIONS / "standoff" / "unpc-2015.jsonl",
+    "contrast": ANNOTATIONS / "contrast.jsonl",
 }
-SETTING_LABELS = {"syrian-archive": "+ Syrian Archive", "wikinews": "+ Wikinews", "contrast": "+ contrast set",
-                  "un": "+ UN sentences"}
+SETTING_LABELS = {"syrian-archive": "+ Syrian Archive", "wikinews": "+ Wikinews", "un": "+ UN sentences",
+                  "contrast": "+ contrast set"}
 
 
 def cumulative_settings(small: TrainConfig, config: TrainConfig) -> list[tuple[str, list[str], TrainConfig]]:
