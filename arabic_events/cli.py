@@ -58,15 +58,19 @@ def choices(enum: type[Enum]) -> str:
     return "[" + "|".join(member.value for member in enum) + "]"
 
 
+def _console_beside(*outputs: Path | str | None) -> Console:
+    """Where a command's tables and summaries go: stdout, unless one of its ``outputs`` is stdout (``-``)."""
+    return err if any(path is not None and is_stdout(path) for path in outputs) else console
+
+
 def _say_done(message: object, output: Path) -> None:
     """The closing summary: on stdout, unless stdout holds the output itself."""
-    (err if is_stdout(output) else console).print(message, highlight=False, markup=False)
+    _console_beside(output).print(message, highlight=False, markup=False)
 
 
 def _say_written(*paths: Path | str | None) -> None:
-    """``wrote FILE`` for each file given; standard output (``-``) is no file to name, and when it holds an
-    output the messages go to standard error."""
-    shown = err if any(path is not None and is_stdout(path) for path in paths) else console
+    """``wrote FILE`` for each file given; standard output (``-``) is no file to name."""
+    shown = _console_beside(*paths)
     for path in paths:
         if path is not None and not is_stdout(path):
             shown.print(f"wrote {path}", highlight=False, markup=False)
@@ -1069,7 +1073,7 @@ def errors(
         atomic_write_text(output, json.dumps(report_json(found, names, sources), ensure_ascii=False, indent=1))
     if csv_output is not None:
         atomic_write_text(csv_output, report_csv(found))
-    shown = err if any(is_stdout(path) for path in outputs) else console
+    shown = _console_beside(*outputs)
     shown.print(counts_table(category_counts(found, names), f"trigger errors in {len(analysed)} articles ({predictions.name})"))
     shown.print(errors_table(found, names))
     _say_written(*outputs)
@@ -1116,7 +1120,7 @@ def operating_point(
                                              ensure_ascii=False, indent=1))
     if answers is not None:
         write_jsonl(answers, nested)
-    shown = err if any(f is not None and is_stdout(f) for f in (output, answers)) else console
+    shown = _console_beside(output, answers)
     shown.print(operating_point_table(
         f"{counted(len(documents), 'held-out article')} in {counted(len(folds), 'fold')}: every event, and at the point "
         "chosen on the other folds", result["scores"]))
