@@ -30,7 +30,7 @@ from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
 from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations, is_doccano_export
 from model.precisions import PRECISIONS
-from model.validation import read_bytes, validate_files
+from model.validation import Problem, iter_json_lines, read_bytes, validate_files
 from model.wording import counted
 
 app = typer.Typer(
@@ -111,6 +111,10 @@ def _options(
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annotated JSONL files.")) -> None:
     """Check annotated JSONL files against the scheme; list every problem as file:line: message."""
+    resolved = [path.resolve() for path in files]
+    twice = next((path for k, path in enumerate(files) if resolved[k] in resolved[:k]), None)
+    if twice is not None:
+        raise UserError(f"{twice}: given twice")
     for path in files:
         _check_annotated_jsonl(path)
     documents, problems = validate_files(files)
@@ -126,13 +130,16 @@ def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annot
 
 def _check_annotated_jsonl(path: Path) -> None:
     """Refuse in one line what is not annotated JSONL at all, rather than list every line as a problem:
-    a Label Studio or doccano export, or an empty file (no documents is no "ok")."""
+    a Label Studio or doccano export, event records, or an empty file (no documents is no "ok")."""
     export = "a Label Studio JSON export" if detect_format(path) == "label-studio" else (
         "a doccano JSONL export" if is_doccano_export(path) else None)
     if export:
         raise UserError(f"{path}: {export}, not annotated JSONL; convert it first: arabic-events import {path} -o FILE.jsonl")
-    if not read_bytes(path).strip():
+    data = read_bytes(path)
+    if not data.strip():
         raise UserError(f"{path}: the file is empty: no documents to validate")
+    if _is_record(next(iter_json_lines(data, str(path)), (0, None))[1]):
+        raise UserError(f"{path}: event records, not annotated JSONL; score them with: arabic-events evaluate --records {path}")
 
 
 @app.command("import")
@@ -990,8 +997,6 @@ def _evaluate_records(gold_path: Path, out: Path, model: str | None, predictions
 
 def _json_lines(path: Path) -> list[tuple[int, Any]]:
     """``(line number, JSON value)`` of each non-blank line of ``path``; the first bad line is one error."""
-    from model.validation import Problem, iter_json_lines
-
     values = []
     for number, value in iter_json_lines(read_bytes(path), str(path)):
         if isinstance(value, Problem):

@@ -136,7 +136,9 @@ def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None
     doc_id, text, meta = obj.get("id"), obj.get("text"), obj.get("meta", {})
     if not isinstance(doc_id, str) or not doc_id.strip():
         messages.append("'id' must be a non-empty string")
-    if not isinstance(text, str):
+    if text is None:
+        messages.append("no 'text' (a stand-off record carries its text's 'sha256' instead)")
+    elif not isinstance(text, str):
         messages.append("'text' must be a string")
     elif not text.strip():
         messages.append("'text' is empty")

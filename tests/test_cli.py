@@ -59,6 +59,21 @@ def test_validate_an_empty_file_is_an_error_not_ok(tmp_path):
     assert result.stderr.strip() == f"error: {empty}: the file is empty: no documents to validate"
 
 
+def test_validate_names_event_records_once_and_points_to_evaluate():
+    records = ROOT / "annotations" / "records-gold.jsonl"
+    result = run("validate", str(records))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.strip() == (f"error: {records}: event records, not annotated JSONL; "
+                                     f"score them with: arabic-events evaluate --records {records}")
+
+
+def test_validate_refuses_a_file_given_twice():
+    corpus = ROOT / "annotations" / "corpus.jsonl"
+    result = run("validate", str(corpus), "annotations/../annotations/corpus.jsonl")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.strip() == "error: annotations/../annotations/corpus.jsonl: given twice"
+
+
 def test_missing_file_is_one_line_without_traceback(tmp_path):
     result = run("validate", str(tmp_path / "nope.jsonl"))
     assert result.returncode == 1

@@ -103,7 +103,8 @@ def test_malformed_json(tmp_path):
     [
         ([], "not a JSON object"),
         ({"text": TEXT, "spans": []}, "'id' must be a non-empty string"),
-        ({"id": "d1", "spans": []}, "'text' must be a string"),
+        ({"id": "d1", "spans": []}, "no 'text' (a stand-off record carries its text's 'sha256' instead)"),
+        ({"id": "d1", "text": 7, "spans": []}, "'text' must be a string"),
         ({"id": "d1", "text": TEXT, "spans": {}}, "'spans' must be a list"),
         ({"id": "d1", "text": TEXT},
          "no 'spans': an article, not an annotation (an article that was read and reports no event carries \"spans\": [])"),
