@@ -30,7 +30,7 @@ from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
 from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations, is_doccano_export
 from model.precisions import PRECISIONS
-from model.validation import Problem, iter_json_lines, read_bytes, validate_files
+from model.validation import Problem, is_event_record, iter_json_lines, read_bytes, validate_files
 from model.wording import counted
 
 app = typer.Typer(
@@ -111,12 +111,12 @@ def _options(
 @app.command()
 def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annotated JSONL files.")) -> None:
     """Check annotated JSONL files against the scheme; list every problem as file:line: message."""
-    resolved = [path.resolve() for path in files]
-    twice = next((path for k, path in enumerate(files) if resolved[k] in resolved[:k]), None)
-    if twice is not None:
-        raise UserError(f"{twice}: given twice")
     for path in files:
         _check_annotated_jsonl(path)
+    resolved = [path.resolve() for path in files]
+    for k, path in enumerate(files):
+        if resolved[k] in resolved[:k]:
+            raise UserError(f"{path}: the same file as {files[resolved.index(resolved[k])]}, given twice")
     documents, problems = validate_files(files)
     for problem in problems:
         print(problem)
@@ -138,7 +138,7 @@ def _check_annotated_jsonl(path: Path) -> None:
     data = read_bytes(path)
     if not data.strip():
         raise UserError(f"{path}: the file is empty: no documents to validate")
-    if _is_record(next(iter_json_lines(data, str(path)), (0, None))[1]):
+    if all(is_event_record(value) for _, value in iter_json_lines(data, str(path))):
         raise UserError(f"{path}: event records, not annotated JSONL; score them with: arabic-events evaluate --records {path}")
 
 
@@ -1010,10 +1010,6 @@ def _is_response(value: Any) -> bool:
     return isinstance(value, dict) and "events" in value and "spans" in value and "event_id" not in value
 
 
-def _is_record(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("event_id"), str) and isinstance(value.get("mentions"), list)
-
-
 def _predicted_records_or_responses(path: Path) -> list[dict[str, Any]]:
     """``evaluate --records --predictions``: every line an event record, or every line a response object (checked)."""
     from training.evaluation import read_predictions
@@ -1024,7 +1020,7 @@ def _predicted_records_or_responses(path: Path) -> list[dict[str, Any]]:
     if _is_response(lines[0][1]):
         return read_predictions(path)
     for number, value in lines:
-        if not _is_record(value):
+        if not is_event_record(value):
             kind = "a response object among event records" if _is_response(value) else "neither an event record nor a response object"
             raise UserError(f"{path}:{number}: {kind}")
     return [value for _, value in lines]

@@ -377,7 +377,7 @@ def detect_format(path: Path) -> str | None:
     data = read_bytes(path)
     try:
         whole = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         whole = None
     tasks = whole if isinstance(whole, list) else [whole]
     if whole == [] or any(isinstance(t, dict) and isinstance(t.get("data"), dict) for t in tasks):

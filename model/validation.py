@@ -44,6 +44,8 @@ def iter_json_lines(data: bytes, source: str) -> Iterator[tuple[int, Any | Probl
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             yield number, Problem(source, number, f"malformed JSON: {exc.msg} at column {exc.colno}")
+        except RecursionError:
+            yield number, Problem(source, number, "JSON nested too deeply to read")
 
 
 def describe(text: str, span: Span) -> str:
@@ -114,6 +116,15 @@ def span_problems(text: str, spans: list[Span]) -> list[str]:
     return messages
 
 
+EVENT_RECORD = "an event record, not an annotation (score event records with: arabic-events evaluate --records FILE)"
+
+
+def is_event_record(obj: Any) -> bool:
+    """Whether ``obj`` is an event record (as ``records`` writes them) rather than an annotation."""
+    return isinstance(obj, dict) and isinstance(obj.get("event_id"), str) and isinstance(obj.get("mentions"), list) \
+        and "spans" not in obj
+
+
 NO_SPANS = ("no 'spans': an article, not an annotation "
             "(an article that was read and reports no event carries \"spans\": [])")
 
@@ -127,6 +138,8 @@ def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None
     """
     if not isinstance(obj, dict):
         return None, ["not a JSON object"]
+    if is_event_record(obj):
+        return None, [EVENT_RECORD]
     if is_standoff(obj):
         problem = texts.problem(obj) if texts else "a stand-off record (sha256, no text) needs its texts"
         if problem:
@@ -136,7 +149,7 @@ def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None
     doc_id, text, meta = obj.get("id"), obj.get("text"), obj.get("meta", {})
     if not isinstance(doc_id, str) or not doc_id.strip():
         messages.append("'id' must be a non-empty string")
-    if text is None:
+    if "text" not in obj:
         messages.append("no 'text' (a stand-off record carries its text's 'sha256' instead)")
     elif not isinstance(text, str):
         messages.append("'text' must be a string")

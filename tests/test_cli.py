@@ -67,11 +67,27 @@ def test_validate_names_event_records_once_and_points_to_evaluate():
                                      f"score them with: arabic-events evaluate --records {records}")
 
 
-def test_validate_refuses_a_file_given_twice():
+def test_validate_refuses_a_file_given_twice_naming_both_spellings():
     corpus = ROOT / "annotations" / "corpus.jsonl"
     result = run("validate", str(corpus), "annotations/../annotations/corpus.jsonl")
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr.strip() == "error: annotations/../annotations/corpus.jsonl: given twice"
+    assert result.stderr.strip() == f"error: annotations/../annotations/corpus.jsonl: the same file as {corpus}, given twice"
+
+
+def test_validate_names_a_missing_file_before_a_file_given_twice(tmp_path):
+    corpus = str(ROOT / "annotations" / "corpus.jsonl")
+    result = run("validate", str(tmp_path / "nope.jsonl"), corpus, corpus)
+    assert result.stderr.strip() == f"error: {tmp_path / 'nope.jsonl'}: no such file"
+
+
+def test_validate_names_each_event_record_in_a_file_that_mixes_them_with_annotations(tmp_path):
+    record = (ROOT / "annotations" / "records-gold.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    annotation = (ROOT / "annotations" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text(f"{annotation}\n{record}\n", encoding="utf-8")
+    result = run("validate", str(mixed))
+    assert (result.returncode, result.stdout.strip()) == (1, f"{mixed}:2: an event record, not an annotation "
+                                                             "(score event records with: arabic-events evaluate --records FILE)")
 
 
 def test_missing_file_is_one_line_without_traceback(tmp_path):

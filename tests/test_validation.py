@@ -105,6 +105,7 @@ def test_malformed_json(tmp_path):
         ({"text": TEXT, "spans": []}, "'id' must be a non-empty string"),
         ({"id": "d1", "spans": []}, "no 'text' (a stand-off record carries its text's 'sha256' instead)"),
         ({"id": "d1", "text": 7, "spans": []}, "'text' must be a string"),
+        ({"id": "d1", "text": None, "spans": []}, "'text' must be a string"),
         ({"id": "d1", "text": TEXT, "spans": {}}, "'spans' must be a list"),
         ({"id": "d1", "text": TEXT},
          "no 'spans': an article, not an annotation (an article that was read and reports no event carries \"spans\": [])"),
@@ -114,6 +115,10 @@ def test_malformed_json(tmp_path):
 )
 def test_record_shape(tmp_path, obj, message):
     assert problems_of(tmp_path, json.dumps(obj, ensure_ascii=False)) == [f"bad.jsonl:1: {message}"]
+
+
+def test_json_nested_too_deeply_is_a_problem_not_a_traceback(tmp_path):
+    assert problems_of(tmp_path, "[" * 100_000 + "]" * 100_000) == ["bad.jsonl:1: JSON nested too deeply to read"]
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path):
