@@ -140,6 +140,16 @@ def _check_annotated_jsonl(path: Path) -> None:
         raise UserError(f"{path}: the file is empty: no documents to validate")
     if all(is_event_record(value) for _, value in iter_json_lines(data, str(path))):
         raise UserError(f"{path}: event records, not annotated JSONL; score them with: arabic-events evaluate --records {path}")
+    if data.lstrip().startswith(b"[") and _is_json_array(data):
+        raise UserError(f"{path}: one JSON array, not annotated JSONL (one article per line); "
+                        f"write it as lines with: jq -c '.[]' {path}")
+
+
+def _is_json_array(data: bytes) -> bool:
+    try:
+        return isinstance(json.loads(data), list)
+    except (ValueError, RecursionError):  # not JSON as a whole (JSONL), or too deep: the line checks say so
+        return False
 
 
 @app.command("import")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from model.document import Document, Span
 from model.errors import UserError
 from model.labels import SPAN_LABELS, is_trigger
-from model.standoff import default_texts_dir, is_standoff, join_problem, read_texts, texts_file
+from model.standoff import default_texts_dir, is_standoff, join_problem, read_texts, sha256_text, texts_file
 from model.text_units import is_format, is_separator, is_word_aligned, split_sentences
 
 
@@ -125,6 +126,17 @@ def is_event_record(obj: Any) -> bool:
         and "spans" not in obj
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate(field: str, value: str) -> str | None:
+    """The problem of a string holding a lone surrogate (JSON's ``"\\ud800"`` escape decodes to one):
+    it is no Unicode character, so the text could not be written out or hashed as UTF-8."""
+    found = SURROGATE.search(value)
+    return None if found is None else (
+        f"'{field}' holds a lone surrogate U+{ord(found.group()):04X} at character {found.start()}, not valid Unicode")
+
+
 NO_SPANS = ("no 'spans': an article, not an annotation "
             "(an article that was read and reports no event carries \"spans\": [])")
 
@@ -149,12 +161,19 @@ def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None
     doc_id, text, meta = obj.get("id"), obj.get("text"), obj.get("meta", {})
     if not isinstance(doc_id, str) or not doc_id.strip():
         messages.append("'id' must be a non-empty string")
+    elif surrogate := lone_surrogate("id", doc_id):
+        messages.append(surrogate)
     if "text" not in obj:
         messages.append("no 'text' (a stand-off record carries its text's 'sha256' instead)")
     elif not isinstance(text, str):
         messages.append("'text' must be a string")
     elif not text.strip():
         messages.append("'text' is empty")
+    elif surrogate := lone_surrogate("text", text):
+        messages.append(surrogate)
+    elif "sha256" in obj and obj["sha256"] != sha256_text(text):
+        messages.append(f"'sha256' is not the text's: the record says {str(obj['sha256'])[:12]}…, "
+                        f"the text has {sha256_text(text)[:12]}…")
     if not isinstance(meta, dict):
         messages.append("'meta' must be an object")
     spans, span_messages = parse_spans(obj["spans"]) if "spans" in obj else ([], [NO_SPANS])

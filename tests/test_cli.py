@@ -1,5 +1,6 @@
 """The command line: specific one-line errors, exit codes, and files never half-written."""
 
+import json
 import subprocess
 import sys
 
@@ -88,6 +89,16 @@ def test_validate_names_each_event_record_in_a_file_that_mixes_them_with_annotat
     result = run("validate", str(mixed))
     assert (result.returncode, result.stdout.strip()) == (1, f"{mixed}:2: an event record, not an annotation "
                                                              "(score event records with: arabic-events evaluate --records FILE)")
+
+
+def test_validate_names_a_json_array_once_and_says_how_to_make_lines(tmp_path):
+    articles = [json.loads(line) for line in (ROOT / "annotations" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()[:2]]
+    array = tmp_path / "array.json"
+    array.write_text(json.dumps(articles, ensure_ascii=False, indent=2), encoding="utf-8")
+    result = run("validate", str(array))
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.strip() == (f"error: {array}: one JSON array, not annotated JSONL (one article per line); "
+                                     f"write it as lines with: jq -c '.[]' {array}")
 
 
 def test_missing_file_is_one_line_without_traceback(tmp_path):

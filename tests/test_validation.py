@@ -1,5 +1,6 @@
 """The validator catches each problem of the scheme, on small hand-made bad files."""
 
+import hashlib
 import json
 
 import pytest
@@ -115,6 +116,21 @@ def test_malformed_json(tmp_path):
 )
 def test_record_shape(tmp_path, obj, message):
     assert problems_of(tmp_path, json.dumps(obj, ensure_ascii=False)) == [f"bad.jsonl:1: {message}"]
+
+
+def test_a_lone_surrogate_in_the_text_is_named_with_its_place(tmp_path):
+    line = record([]).replace("الوضع", "الوضع\\ud83d")  # half of an emoji's surrogate pair, as JSON escapes it
+    assert problems_of(tmp_path, line) == [
+        f"bad.jsonl:1: 'text' holds a lone surrogate U+D83D at character {TEXT.index('الوضع') + 5}, not valid Unicode"]
+
+
+def test_an_inline_text_must_have_the_sha256_its_record_gives(tmp_path):
+    wrong = json.dumps({"id": "d1", "text": TEXT, "sha256": "0" * 64, "spans": []}, ensure_ascii=False)
+    right = json.dumps({"id": "d2", "text": TEXT, "sha256": hashlib.sha256(TEXT.encode()).hexdigest(), "spans": []},
+                       ensure_ascii=False)
+    assert problems_of(tmp_path, wrong, right) == [
+        f"bad.jsonl:1: 'sha256' is not the text's: the record says 000000000000…, "
+        f"the text has {hashlib.sha256(TEXT.encode()).hexdigest()[:12]}…"]
 
 
 def test_json_nested_too_deeply_is_a_problem_not_a_traceback(tmp_path):
