@@ -29,6 +29,7 @@ from model.atomic import (
 from model.corpus_io import read_corpus, read_documents, write_documents
 from model.errors import AnnotationProblems, UserError
 from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations, is_doccano_export
+from model.operating_point import MIN_GOLD_EVENTS
 from model.precisions import PRECISIONS
 from model.validation import Problem, is_event_record, iter_json_lines, read_bytes, validate_files
 from model.wording import counted
@@ -1101,6 +1102,10 @@ def operating_point(
     answers: Path = typer.Option(
         None, "--answers", metavar="FILE", help="Write the nested answers (each response at its fold's point) as JSONL, for `errors`.",
     ),
+    min_gold_events: int = typer.Option(
+        MIN_GOLD_EVENTS, "--min-gold-events", min=1, metavar="N",
+        help="A type with fewer gold events than N in the answers a point is chosen on keeps every event.",
+    ),
 ) -> None:
     """Choose the model's operating point per event type on cross-validation, and score it by nested cross-validation."""
     import yaml
@@ -1125,7 +1130,7 @@ def operating_point(
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"{report}: not a JSON report ({exc})") from None
     documents, responses, folds = crossval_answers(crossval_report, read_predictions(predictions), read_documents(*files), str(report))
-    result, nested = operating_point_report(documents, responses, folds)
+    result, nested = operating_point_report(documents, responses, folds, min_gold_events)
     if output is not None:  # before the tables, which a reader may stop reading early
         atomic_write_text(output, json.dumps({"report": str(report), "predictions": str(predictions), **result},
                                              ensure_ascii=False, indent=1))
@@ -1135,6 +1140,10 @@ def operating_point(
     shown.print(operating_point_table(
         f"{counted(len(documents), 'held-out article')} in {counted(len(folds), 'fold')}: every event, and at the point "
         "chosen on the other folds", result["scores"]))
+    for event_type, count in result["gold_events"].items():
+        if count < min_gold_events:
+            shown.print(f"{event_type}: every event kept: {counted(count, 'gold event')}, fewer than {min_gold_events} "
+                        "(--min-gold-events) to choose a point on")
     shown.print("the point chosen on every fold, for the config:")
     shown.print(yaml.safe_dump({"operating_point": result["chosen"]}, sort_keys=False), end="", markup=False)
     _say_written(output, answers)

@@ -96,7 +96,14 @@ def test_a_point_of_zeros_returns_the_response_unchanged(responses):
 def test_the_chosen_point_is_the_best_event_f1_with_the_lowest_gate_then_score(documents, responses):
     # gate 0.25 drops the football «هاجم» (head 0.2); score 0.6 then drops the currency «ضربة» (0.5): F1 1.0.
     # Gates up to 0.7 with score 0.6, and gate 0.75 with score 0, tie at 1.0: the lowest gate wins.
-    assert best_thresholds(documents, responses, "attack") == {"f1": 1.0, "min_score": 0.6, "min_sentence_score": 0.25}
+    assert best_thresholds(documents, responses, "attack", min_gold_events=1) == {
+        "f1": 1.0, "min_score": 0.6, "min_sentence_score": 0.25}
+
+
+def test_a_type_with_fewer_gold_events_than_the_minimum_keeps_every_event(documents, responses):
+    # 2 gold attacks, fewer than 3: no threshold; every event scores 2 of 4 right, 2 of 2 found
+    assert best_thresholds(documents, responses, "attack", min_gold_events=3) == pytest.approx(
+        {"f1": 2 / 3, "min_score": 0.0, "min_sentence_score": 0.0})
 
 
 def test_a_type_without_gold_or_events_keeps_everything(documents, responses):
@@ -105,7 +112,7 @@ def test_a_type_without_gold_or_events_keeps_everything(documents, responses):
 
 
 def test_nested_choice_answers_each_fold_at_the_point_chosen_on_the_other(documents, responses):
-    nested, points = nested_answers(documents, responses, [[0], [1]])
+    nested, points = nested_answers(documents, responses, [[0], [1]], min_gold_events=1)
     # on contrast-002 alone: score 0.8 keeps only the air strike (F1 1.0); on contrast-001, it keeps the football «هاجم»
     assert (points[0].min_score["attack"], points[0].min_sentence_score["attack"]) == (0.8, 0.0)
     assert triggers(nested[0]) == [0]
@@ -149,16 +156,27 @@ def crossval_report(tmp_path: Path, responses, report=None) -> Path:
 
 def test_the_command_writes_the_nested_scores_and_the_point_for_the_config(responses, tmp_path):
     report = crossval_report(tmp_path, responses)
-    done = run_cli(dict(os.environ), "operating-point", str(report), str(CONTRAST), "-o", str(tmp_path / "point.json"))
+    done = run_cli(dict(os.environ), "operating-point", str(report), str(CONTRAST), "-o", str(tmp_path / "point.json"),
+                   "--min-gold-events", "1")
     written = json.loads((tmp_path / "point.json").read_text(encoding="utf-8"))
     assert written["chosen"]["attack"] == {"min_score": 0.6, "min_sentence_score": 0.25}
     assert written["scores"]["nested operating point"]["events per type"]["attack"]["f1"] == pytest.approx(0.4)
     assert "min_sentence_score: 0.25" in done.stdout
 
 
+def test_the_command_says_which_type_has_too_few_gold_events_and_keeps_its_every_event(responses, tmp_path):
+    report = crossval_report(tmp_path, responses)
+    done = run_cli(dict(os.environ), "operating-point", str(report), str(CONTRAST), "-o", str(tmp_path / "point.json"))
+    written = json.loads((tmp_path / "point.json").read_text(encoding="utf-8"))
+    assert written["gold_events"] == {"attack": 2, "retaliation": 0}
+    assert written["chosen"]["attack"] == {"min_score": 0.0, "min_sentence_score": 0.0}
+    assert "attack: every event kept: 2 gold events, fewer than 30 (--min-gold-events) to choose a point on" in done.stdout
+
+
 def test_the_command_writes_the_nested_answers_for_errors(responses, tmp_path):
     report = crossval_report(tmp_path, responses)
-    run_cli(dict(os.environ), "operating-point", str(report), str(CONTRAST), "--answers", str(tmp_path / "nested.jsonl"))
+    run_cli(dict(os.environ), "operating-point", str(report), str(CONTRAST), "--answers", str(tmp_path / "nested.jsonl"),
+            "--min-gold-events", "1")
     nested = [json.loads(line) for line in (tmp_path / "nested.jsonl").read_text(encoding="utf-8").splitlines()]
     # as in the nested choice above: contrast-001 at the point of contrast-002, and the other way round
     assert [(r["id"], triggers(r)) for r in nested] == [("contrast-001", [0]), ("contrast-002", [21, 94])]

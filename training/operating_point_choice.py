@@ -8,7 +8,9 @@ that type over the answers it is chosen on, events matched as everywhere else (t
 trigger, ``training.metrics.match_events``). The sentence-head thresholds tried are
 ``SENTENCE_GATES``; the event-score thresholds, 0 and every distinct score of the events the gate
 leaves (the points of their precision–recall curve). Ties go to the lower gate, then the lower
-score: of two points equally good on the answers seen, the one that drops less.
+score: of two points equally good on the answers seen, the one that drops less. A type with fewer
+than ``MIN_GOLD_EVENTS`` gold events in those answers keeps every event: a point chosen on so few
+fits their noise (see the constant).
 
 A threshold chosen on the articles it is scored on flatters itself, so the figure to report is
 nested (``nested_answers``): each fold's articles are answered at the point chosen on the *other*
@@ -24,7 +26,7 @@ from typing import Any
 from model.document import Document
 from model.errors import UserError
 from model.labels import EVENT_TYPES
-from model.operating_point import OperatingPoint, apply_operating_point
+from model.operating_point import MIN_GOLD_EVENTS, OperatingPoint, apply_operating_point
 from model.wording import counted
 from training.evaluation import align_results
 from training.metrics import negative_rate, prf, score
@@ -39,28 +41,36 @@ def _gated_events(response: dict[str, Any], event_type: str, gate: float) -> lis
     return [e for e in gated["events"] if e["type"] == event_type]
 
 
-def best_thresholds(documents: Sequence[Document], responses: Sequence[dict[str, Any]], event_type: str) -> dict[str, float]:
-    """``min_score``, ``min_sentence_score`` and the event F1 of ``event_type`` they give on ``responses`` (see the module)."""
+def best_thresholds(
+    documents: Sequence[Document], responses: Sequence[dict[str, Any]], event_type: str, min_gold_events: int = MIN_GOLD_EVENTS
+) -> dict[str, float]:
+    """``min_score``, ``min_sentence_score`` and the event F1 of ``event_type`` they give on ``responses`` (see the module);
+    both thresholds 0 when the documents hold fewer than ``min_gold_events`` gold events of the type."""
     best = {"f1": -1.0, "min_score": 0.0, "min_sentence_score": 0.0}
     for gate in SENTENCE_GATES:
         ranked, gold_total = ranked_matches(documents, [_gated_events(r, event_type, gate) for r in responses], event_type)
         points = curve(ranked, gold_total)["points"]
         everything = points[-1]["f1"] if points else 0.0  # the lowest score keeps every event, as 0 does
+        if gold_total < min_gold_events:
+            return {"f1": everything, "min_score": 0.0, "min_sentence_score": 0.0}
         for threshold, f1 in [(0.0, everything), *((p["threshold"], p["f1"]) for p in reversed(points))]:
             if f1 > best["f1"]:  # strictly better: ties keep the earlier, lower gate and score
                 best = {"f1": f1, "min_score": threshold, "min_sentence_score": gate}
     return best
 
 
-def choose(documents: Sequence[Document], responses: Sequence[dict[str, Any]]) -> OperatingPoint:
+def choose(
+    documents: Sequence[Document], responses: Sequence[dict[str, Any]], min_gold_events: int = MIN_GOLD_EVENTS
+) -> OperatingPoint:
     """The operating point with the best event F1 per type on ``responses`` to ``documents`` (in the same order)."""
-    chosen = {t: best_thresholds(documents, responses, t) for t in EVENT_TYPES}
+    chosen = {t: best_thresholds(documents, responses, t, min_gold_events) for t in EVENT_TYPES}
     return OperatingPoint(min_score={t: c["min_score"] for t, c in chosen.items()},
                           min_sentence_score={t: c["min_sentence_score"] for t, c in chosen.items()})
 
 
 def nested_answers(
-    documents: Sequence[Document], responses: Sequence[dict[str, Any]], folds: Sequence[Sequence[int]]
+    documents: Sequence[Document], responses: Sequence[dict[str, Any]], folds: Sequence[Sequence[int]],
+    min_gold_events: int = MIN_GOLD_EVENTS,
 ) -> tuple[list[dict[str, Any]], list[OperatingPoint]]:
     """Each response at the point chosen on the other folds' responses; and the point of each fold.
 
@@ -71,7 +81,7 @@ def nested_answers(
     for fold in folds:
         held = set(fold)
         others = [i for i in range(len(documents)) if i not in held]
-        point = choose([documents[i] for i in others], [responses[i] for i in others])
+        point = choose([documents[i] for i in others], [responses[i] for i in others], min_gold_events)
         points.append(point)
         answered.update((i, apply_operating_point(responses[i], point)) for i in fold)
     return [answered[i] for i in range(len(documents))], points
@@ -92,13 +102,17 @@ def measured(documents: Sequence[Document], responses: Sequence[dict[str, Any]])
 
 
 def operating_point_report(
-    documents: Sequence[Document], responses: Sequence[dict[str, Any]], folds: Sequence[Sequence[int]]
+    documents: Sequence[Document], responses: Sequence[dict[str, Any]], folds: Sequence[Sequence[int]],
+    min_gold_events: int = MIN_GOLD_EVENTS,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Every event against the nested operating point, the point of each fold, and the point chosen on all folds;
     and the nested answers themselves (each response at its fold's point), for ``errors`` to analyse."""
-    nested, points = nested_answers(documents, responses, folds)
+    nested, points = nested_answers(documents, responses, folds, min_gold_events)
+    gold_events = {t: ranked_matches(documents, [[] for _ in documents], t)[1] for t in EVENT_TYPES}
     report = {
-        "chosen": choose(documents, responses).to_dict(),
+        "chosen": choose(documents, responses, min_gold_events).to_dict(),
+        "min_gold_events": min_gold_events,
+        "gold_events": gold_events,
         "per_fold": [{"test": [documents[i].id for i in fold], "operating_point": point.to_dict()}
                      for fold, point in zip(folds, points)],
         "scores": {"every event": measured(documents, responses), "nested operating point": measured(documents, nested)},
