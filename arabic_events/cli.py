@@ -31,7 +31,7 @@ from model.errors import AnnotationProblems, UserError
 from model.interchange import detect_format, export_doccano, export_label_studio, import_annotations, is_doccano_export
 from model.operating_point import MIN_GOLD_EVENTS
 from model.precisions import PRECISIONS
-from model.validation import Problem, is_event_record, iter_json_lines, read_bytes, validate_files
+from model.validation import Problem, is_event_record, iter_json_lines, read_bytes, validate_files, whole_json
 from model.wording import counted
 
 app = typer.Typer(
@@ -131,26 +131,18 @@ def validate(files: list[Path] = typer.Argument(..., metavar="FILE", help="Annot
 
 def _check_annotated_jsonl(path: Path) -> None:
     """Refuse in one line what is not annotated JSONL at all, rather than list every line as a problem:
-    a Label Studio or doccano export, event records, or an empty file (no documents is no "ok")."""
-    export = "a Label Studio JSON export" if detect_format(path) == "label-studio" else (
+    a Label Studio or doccano export, event records, or a file with nothing in it (no documents is no "ok").
+    A JSON array that is no export is one problem of ``validate_files``."""
+    data = read_bytes(path)
+    lines = [value for _, value in iter_json_lines(data, str(path))]
+    if not lines:
+        raise UserError(f"{path}: the file is empty: no documents to validate")
+    export = None if whole_json(data) == [] else "a Label Studio JSON export" if detect_format(path) == "label-studio" else (
         "a doccano JSONL export" if is_doccano_export(path) else None)
     if export:
         raise UserError(f"{path}: {export}, not annotated JSONL; convert it first: arabic-events import {path} -o FILE.jsonl")
-    data = read_bytes(path)
-    if not data.strip():
-        raise UserError(f"{path}: the file is empty: no documents to validate")
-    if all(is_event_record(value) for _, value in iter_json_lines(data, str(path))):
+    if all(is_event_record(value) for value in lines):
         raise UserError(f"{path}: event records, not annotated JSONL; score them with: arabic-events evaluate --records {path}")
-    if data.lstrip().startswith(b"[") and _is_json_array(data):
-        raise UserError(f"{path}: one JSON array, not annotated JSONL (one article per line); "
-                        f"write it as lines with: jq -c '.[]' {path}")
-
-
-def _is_json_array(data: bytes) -> bool:
-    try:
-        return isinstance(json.loads(data), list)
-    except (ValueError, RecursionError):  # not JSON as a whole (JSONL), or too deep: the line checks say so
-        return False
 
 
 @app.command("import")
@@ -1111,7 +1103,7 @@ def operating_point(
     import yaml
 
     from training.evaluation import read_predictions
-    from training.operating_point_choice import crossval_answers, operating_point_report
+    from training.operating_point_choice import crossval_answers, kept_every_event, operating_point_report
     from training.reports import operating_point_table, predictions_beside
 
     beside = predictions is None
@@ -1140,10 +1132,8 @@ def operating_point(
     shown.print(operating_point_table(
         f"{counted(len(documents), 'held-out article')} in {counted(len(folds), 'fold')}: every event, and at the point "
         "chosen on the other folds", result["scores"]))
-    for event_type, count in result["gold_events"].items():
-        if count < min_gold_events:
-            shown.print(f"{event_type}: every event kept: {counted(count, 'gold event')}, fewer than {min_gold_events} "
-                        "(--min-gold-events) to choose a point on")
+    for line in kept_every_event(result):
+        shown.print(line)
     shown.print("the point chosen on every fold, for the config:")
     shown.print(yaml.safe_dump({"operating_point": result["chosen"]}, sort_keys=False), end="", markup=False)
     _say_written(output, answers)

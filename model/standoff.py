@@ -56,14 +56,22 @@ def read_texts(standoff_file: Path, texts_dir: Path) -> dict[str, str] | None:
     path = texts_file(standoff_file, texts_dir)
     if not path.exists():
         return None
-    return {r["id"]: r["text"] for r in read_records(path)}
+    records = read_records(path)
+    for number, record in enumerate(records, start=1):
+        if not (isinstance(record, dict) and isinstance(record.get("id"), str) and isinstance(record.get("text"), str)):
+            raise UserError(f"{path}: record {number} is not an object with an 'id' and a 'text' string; "
+                            "fetch the texts again: arabic-events corpus fetch")
+    return {r["id"]: r["text"] for r in records}
 
 
 def join_problem(record: dict[str, Any], texts: dict[str, str] | None, where: str) -> str | None:
     """Why ``record`` cannot be joined with ``texts`` (None when it can)."""
     if texts is None or record.get("id") not in texts:
         return f"the text of '{record.get('id')}' is not in {where} (run 'arabic-events corpus fetch')"
-    actual = sha256_text(texts[record["id"]])
+    try:
+        actual = sha256_text(texts[record["id"]])
+    except UnicodeEncodeError:  # a lone surrogate, from a "\ud800" escape
+        return f"the text of '{record['id']}' in {where} is not valid Unicode (it holds a lone surrogate)"
     if actual != record.get("sha256"):
         return (f"the text of '{record['id']}' in {where} has sha256 {actual[:12]}…, "
                 f"the annotations were made on {str(record.get('sha256'))[:12]}…")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import shlex
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from model.errors import UserError
 from model.labels import SPAN_LABELS, is_trigger
 from model.standoff import default_texts_dir, is_standoff, join_problem, read_texts, sha256_text, texts_file
 from model.text_units import is_format, is_separator, is_word_aligned, split_sentences
+from model.wording import counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,14 +129,30 @@ def is_event_record(obj: Any) -> bool:
 
 
 SURROGATE = re.compile("[\ud800-\udfff]")
+SHA256_HEX = re.compile("[0-9a-f]{64}")
 
 
-def lone_surrogate(field: str, value: str) -> str | None:
-    """The problem of a string holding a lone surrogate (JSON's ``"\\ud800"`` escape decodes to one):
-    it is no Unicode character, so the text could not be written out or hashed as UTF-8."""
-    found = SURROGATE.search(value)
-    return None if found is None else (
-        f"'{field}' holds a lone surrogate U+{ord(found.group()):04X} at character {found.start()}, not valid Unicode")
+def lone_surrogate(value: Any) -> str | None:
+    """The problem of the first string in a parsed JSON value (keys and values, at any depth) that
+    holds a lone surrogate, naming where; None when there is none.
+
+    JSON's ``"\\ud800"`` escape decodes to one. It is no Unicode character: such a record could not
+    be written back, hashed or even printed as UTF-8, so nothing else of it is checked or repeated.
+    """
+    pending: list[tuple[str, Any]] = [("", value)]  # (path, value); a stack, as a record may be deep
+    while pending:
+        path, item = pending.pop()
+        where = f"'{path if len(path) <= 60 else path[:57] + '...'}'" if path else "the record"
+        strings = [(where, item)] if isinstance(item, str) else [(f"a key of {where}", key) for key in item] \
+            if isinstance(item, dict) else []
+        for name, string in strings:
+            if found := SURROGATE.search(string):
+                return f"{name} holds a lone surrogate U+{ord(found.group()):04X} at character {found.start()}, not valid Unicode"
+        if isinstance(item, dict):
+            pending += reversed([(f"{path}.{key}" if path else key, child) for key, child in item.items()])
+        elif isinstance(item, list):
+            pending += reversed([(f"{path}[{index}]", child) for index, child in enumerate(item)])
+    return None
 
 
 NO_SPANS = ("no 'spans': an article, not an annotation "
@@ -150,6 +168,8 @@ def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None
     """
     if not isinstance(obj, dict):
         return None, ["not a JSON object"]
+    if surrogate := lone_surrogate(obj):
+        return None, [surrogate]
     if is_event_record(obj):
         return None, [EVENT_RECORD]
     if is_standoff(obj):
@@ -161,19 +181,16 @@ def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None
     doc_id, text, meta = obj.get("id"), obj.get("text"), obj.get("meta", {})
     if not isinstance(doc_id, str) or not doc_id.strip():
         messages.append("'id' must be a non-empty string")
-    elif surrogate := lone_surrogate("id", doc_id):
-        messages.append(surrogate)
     if "text" not in obj:
         messages.append("no 'text' (a stand-off record carries its text's 'sha256' instead)")
     elif not isinstance(text, str):
         messages.append("'text' must be a string")
     elif not text.strip():
         messages.append("'text' is empty")
-    elif surrogate := lone_surrogate("text", text):
-        messages.append(surrogate)
     elif "sha256" in obj and obj["sha256"] != sha256_text(text):
-        messages.append(f"'sha256' is not the text's: the record says {str(obj['sha256'])[:12]}…, "
-                        f"the text has {sha256_text(text)[:12]}…")
+        form = "is not the text's" if isinstance(obj["sha256"], str) and SHA256_HEX.fullmatch(obj["sha256"]) \
+            else "must be 64 lower-case hex digits"
+        messages.append(f"'sha256' {form}: the text's is {sha256_text(text)}")
     if not isinstance(meta, dict):
         messages.append("'meta' must be an object")
     spans, span_messages = parse_spans(obj["spans"]) if "spans" in obj else ([], [NO_SPANS])
@@ -191,6 +208,8 @@ def validate_lines(
 ) -> tuple[list[Document], list[Problem]]:
     """Parse and check a JSONL file's bytes; ``seen_ids`` carries ids across files."""
     seen_ids = {} if seen_ids is None else seen_ids
+    if data.lstrip().startswith(b"[") and isinstance(whole := whole_json(data), list):
+        return [], [Problem(source, 1, json_array_problem(whole, source))]
     documents: list[Document] = []
     problems: list[Problem] = []
     for number, parsed in iter_json_lines(data, source):
@@ -200,7 +219,7 @@ def validate_lines(
         document, messages = check_record(parsed, texts)
         problems += [Problem(source, number, m) for m in messages]
         doc_id = parsed.get("id") if isinstance(parsed, dict) else None
-        if isinstance(doc_id, str):
+        if isinstance(doc_id, str) and not SURROGATE.search(doc_id):  # such an id is a problem of its own, not printable
             if doc_id in seen_ids:
                 problems.append(Problem(source, number, f"duplicate id '{doc_id}' (first at {seen_ids[doc_id]})"))
             else:
@@ -208,6 +227,24 @@ def validate_lines(
         if document is not None:
             documents.append(document)
     return documents, problems
+
+
+def whole_json(data: bytes) -> Any:
+    """The file parsed as one JSON document, or None when it is not one (JSON lines are not)."""
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):  # not JSON as a whole, or too deep: the line checks say so
+        return None
+
+
+def json_array_problem(array: list[Any], source: str) -> str:
+    """What to say of a file that is one JSON array rather than JSON lines."""
+    if not array:
+        return "an empty JSON array: no documents"
+    if all(isinstance(item, dict) for item in array):
+        return (f"one JSON array of {counted(len(array), 'object')}, not JSON lines (one article per line); "
+                f"write it as lines with: jq -c '.[]' {shlex.quote(source)} > FILE.jsonl")
+    return "one JSON array, not JSON lines of annotated articles (one JSON object per line)"
 
 
 def read_bytes(path: Path) -> bytes:

@@ -93,12 +93,19 @@ def test_validate_names_each_event_record_in_a_file_that_mixes_them_with_annotat
 
 def test_validate_names_a_json_array_once_and_says_how_to_make_lines(tmp_path):
     articles = [json.loads(line) for line in (ROOT / "annotations" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()[:2]]
-    array = tmp_path / "array.json"
+    array = tmp_path / "my articles.json"
     array.write_text(json.dumps(articles, ensure_ascii=False, indent=2), encoding="utf-8")
     result = run("validate", str(array))
-    assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr.strip() == (f"error: {array}: one JSON array, not annotated JSONL (one article per line); "
-                                     f"write it as lines with: jq -c '.[]' {array}")
+    assert (result.returncode, result.stdout.strip()) == (1, f"{array}:1: one JSON array of 2 objects, not JSON lines "
+                                                             f"(one article per line); write it as lines with: "
+                                                             f"jq -c '.[]' '{array}' > FILE.jsonl")
+
+
+def test_validate_calls_a_file_of_invisible_blanks_empty_not_event_records(tmp_path):
+    blanks = tmp_path / "blanks.jsonl"
+    blanks.write_text("\u00a0\n", encoding="utf-8")  # a no-break space: blank to a reader, not to bytes.strip()
+    result = run("validate", str(blanks))
+    assert (result.returncode, result.stderr.strip()) == (1, f"error: {blanks}: the file is empty: no documents to validate")
 
 
 def test_missing_file_is_one_line_without_traceback(tmp_path):

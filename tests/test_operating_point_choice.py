@@ -173,6 +173,20 @@ def test_the_command_says_which_type_has_too_few_gold_events_and_keeps_its_every
     assert "attack: every event kept: 2 gold events, fewer than 30 (--min-gold-events) to choose a point on" in done.stdout
 
 
+def test_the_command_says_when_the_nested_figure_kept_every_event_where_the_config_point_did_not(responses, tmp_path):
+    # 2 gold attacks in all, at least 2: a point is chosen for the config; each fold's point is chosen
+    # on the other fold alone, 1 gold attack, so the nested figure keeps every attack
+    report = crossval_report(tmp_path, responses)
+    done = run_cli(dict(os.environ), "operating-point", str(report), str(CONTRAST), "-o", str(tmp_path / "point.json"),
+                   "--min-gold-events", "2")
+    written = json.loads((tmp_path / "point.json").read_text(encoding="utf-8"))
+    assert written["chosen"]["attack"] == {"min_score": 0.6, "min_sentence_score": 0.25}
+    assert [f["gold_events_chosen_on"]["attack"] for f in written["per_fold"]] == [1, 1]
+    assert " ".join(done.stdout.split()).count(
+        "attack: every event kept in 2 of 2 folds of the nested figure: the other folds hold 1 gold event, fewer than 2; "
+        "the point below, chosen on all 2, is not what that figure scores") == 1
+
+
 def test_the_command_writes_the_nested_answers_for_errors(responses, tmp_path):
     report = crossval_report(tmp_path, responses)
     run_cli(dict(os.environ), "operating-point", str(report), str(CONTRAST), "--answers", str(tmp_path / "nested.jsonl"),

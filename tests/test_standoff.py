@@ -41,6 +41,23 @@ def test_validating_without_texts_names_the_missing_record(tmp_path):
     )
 
 
+def test_a_fetched_text_with_a_lone_surrogate_is_a_problem_of_its_record(tmp_path):
+    fetch_texts(SOURCE, tmp_path, [STANDOFF])
+    fetched = tmp_path / "extra.jsonl"
+    fetched.write_text(fetched.read_text(encoding="utf-8").replace("الأحد", "الأحد\\ud800", 1), encoding="utf-8")
+    with pytest.raises(AnnotationProblems) as caught:
+        read_corpus([STANDOFF], tmp_path)
+    assert caught.value.problems[0] == f"{STANDOFF}:1: the text of 'ex-1' in {fetched} is not valid Unicode (it holds a lone surrogate)"
+
+
+def test_a_texts_file_with_a_record_without_text_is_refused_in_one_line(tmp_path):
+    fetch_texts(SOURCE, tmp_path, [STANDOFF])
+    (tmp_path / "extra.jsonl").write_text('{"id": "ex-1"}\n', encoding="utf-8")
+    with pytest.raises(UserError, match=r"extra.jsonl: record 1 is not an object with an 'id' and a 'text' string; "
+                                        r"fetch the texts again: arabic-events corpus fetch$"):
+        read_corpus([STANDOFF], tmp_path)
+
+
 def test_a_changed_text_is_an_error_naming_the_record(tmp_path):
     fetch_texts(SOURCE, tmp_path, [STANDOFF])
     fetched = tmp_path / "extra.jsonl"

@@ -102,7 +102,7 @@ def test_malformed_json(tmp_path):
 @pytest.mark.parametrize(
     ("obj", "message"),
     [
-        ([], "not a JSON object"),
+        ("قصف", "not a JSON object"),
         ({"text": TEXT, "spans": []}, "'id' must be a non-empty string"),
         ({"id": "d1", "spans": []}, "no 'text' (a stand-off record carries its text's 'sha256' instead)"),
         ({"id": "d1", "text": 7, "spans": []}, "'text' must be a string"),
@@ -129,8 +129,39 @@ def test_an_inline_text_must_have_the_sha256_its_record_gives(tmp_path):
     right = json.dumps({"id": "d2", "text": TEXT, "sha256": hashlib.sha256(TEXT.encode()).hexdigest(), "spans": []},
                        ensure_ascii=False)
     assert problems_of(tmp_path, wrong, right) == [
-        f"bad.jsonl:1: 'sha256' is not the text's: the record says 000000000000…, "
-        f"the text has {hashlib.sha256(TEXT.encode()).hexdigest()[:12]}…"]
+        f"bad.jsonl:1: 'sha256' is not the text's: the text's is {hashlib.sha256(TEXT.encode()).hexdigest()}"]
+
+
+@pytest.mark.parametrize("given", [None, 7, ["x"], "ABC", hashlib.sha256(TEXT.encode()).hexdigest().upper()])
+def test_an_inline_sha256_that_is_no_lower_case_hex_digest_says_what_it_must_be(tmp_path, given):
+    line = json.dumps({"id": "d1", "text": TEXT, "sha256": given, "spans": []}, ensure_ascii=False)
+    assert problems_of(tmp_path, line) == [
+        f"bad.jsonl:1: 'sha256' must be 64 lower-case hex digits: the text's is {hashlib.sha256(TEXT.encode()).hexdigest()}"]
+
+
+def test_a_lone_surrogate_anywhere_in_a_record_is_its_one_problem(tmp_path):
+    in_meta = '{"id": "d1", "text": "قصف", "spans": [], "meta": {"source": "x\\udc00"}}'
+    in_label = '{"id": "d2", "text": "قصف", "spans": [{"start": 0, "end": 3, "label": "ATTACK\\ud800"}]}'
+    assert problems_of(tmp_path, in_meta, in_label) == [
+        "bad.jsonl:1: 'meta.source' holds a lone surrogate U+DC00 at character 1, not valid Unicode",
+        "bad.jsonl:2: 'spans[0].label' holds a lone surrogate U+D800 at character 6, not valid Unicode"]
+
+
+def test_an_id_with_a_lone_surrogate_given_twice_is_not_repeated_in_a_duplicate_message(tmp_path):
+    line = '{"id": "a\\ud800", "text": "قصف", "spans": []}'
+    assert problems_of(tmp_path, line, line) == [
+        f"bad.jsonl:{n}: 'id' holds a lone surrogate U+D800 at character 1, not valid Unicode" for n in (1, 2)]
+
+
+def test_a_file_that_is_one_json_array_of_articles_is_one_problem_with_the_jq_that_makes_it_lines(tmp_path):
+    array = "[" + ", ".join([record([]), record([], doc_id="d2")]) + "]"
+    assert problems_of(tmp_path, array) == [
+        "bad.jsonl:1: one JSON array of 2 objects, not JSON lines (one article per line); "
+        "write it as lines with: jq -c '.[]' bad.jsonl > FILE.jsonl"]
+
+
+def test_an_empty_json_array_is_no_documents(tmp_path):
+    assert problems_of(tmp_path, "[]") == ["bad.jsonl:1: an empty JSON array: no documents"]
 
 
 def test_json_nested_too_deeply_is_a_problem_not_a_traceback(tmp_path):

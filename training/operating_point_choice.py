@@ -68,6 +68,12 @@ def choose(
                           min_sentence_score={t: c["min_sentence_score"] for t, c in chosen.items()})
 
 
+def _others(items: Sequence[Any], fold: Sequence[int]) -> list[Any]:
+    """The items whose indices are not in ``fold``: what a fold's point is chosen on."""
+    held = set(fold)
+    return [item for i, item in enumerate(items) if i not in held]
+
+
 def nested_answers(
     documents: Sequence[Document], responses: Sequence[dict[str, Any]], folds: Sequence[Sequence[int]],
     min_gold_events: int = MIN_GOLD_EVENTS,
@@ -79,9 +85,7 @@ def nested_answers(
     answered: dict[int, dict[str, Any]] = {}
     points = []
     for fold in folds:
-        held = set(fold)
-        others = [i for i in range(len(documents)) if i not in held]
-        point = choose([documents[i] for i in others], [responses[i] for i in others], min_gold_events)
+        point = choose(_others(documents, fold), _others(responses, fold), min_gold_events)
         points.append(point)
         answered.update((i, apply_operating_point(responses[i], point)) for i in fold)
     return [answered[i] for i in range(len(documents))], points
@@ -101,6 +105,31 @@ def measured(documents: Sequence[Document], responses: Sequence[dict[str, Any]])
             "negatives": negative_rate(documents, predictions)}
 
 
+def gold_event_counts(documents: Sequence[Document]) -> dict[str, int]:
+    """The number of gold events of each type in ``documents``."""
+    return {t: ranked_matches(documents, [[] for _ in documents], t)[1] for t in EVENT_TYPES}
+
+
+def kept_every_event(report: dict[str, Any]) -> list[str]:
+    """A line for each event type that kept every event somewhere for want of gold events: on every
+    fold's answers (the point for the config), or on the answers a fold's nested point was chosen on."""
+    least = report["min_gold_events"]
+    lines = []
+    for event_type, total in report["gold_events"].items():
+        if total < least:
+            lines.append(f"{event_type}: every event kept: {counted(total, 'gold event')}, fewer than {least} "
+                         "(--min-gold-events) to choose a point on")
+            continue
+        short = [f["gold_events_chosen_on"][event_type] for f in report["per_fold"]
+                 if f["gold_events_chosen_on"][event_type] < least]
+        if short:
+            held = counted(min(short), "gold event") if min(short) == max(short) else f"{min(short)}–{max(short)} gold events"
+            lines.append(f"{event_type}: every event kept in {len(short)} of {counted(len(report['per_fold']), 'fold')} "
+                         f"of the nested figure: the other folds hold {held}, fewer than {least}; the point below, "
+                         f"chosen on all {total}, is not what that figure scores")
+    return lines
+
+
 def operating_point_report(
     documents: Sequence[Document], responses: Sequence[dict[str, Any]], folds: Sequence[Sequence[int]],
     min_gold_events: int = MIN_GOLD_EVENTS,
@@ -108,12 +137,12 @@ def operating_point_report(
     """Every event against the nested operating point, the point of each fold, and the point chosen on all folds;
     and the nested answers themselves (each response at its fold's point), for ``errors`` to analyse."""
     nested, points = nested_answers(documents, responses, folds, min_gold_events)
-    gold_events = {t: ranked_matches(documents, [[] for _ in documents], t)[1] for t in EVENT_TYPES}
     report = {
         "chosen": choose(documents, responses, min_gold_events).to_dict(),
         "min_gold_events": min_gold_events,
-        "gold_events": gold_events,
-        "per_fold": [{"test": [documents[i].id for i in fold], "operating_point": point.to_dict()}
+        "gold_events": gold_event_counts(documents),
+        "per_fold": [{"test": [documents[i].id for i in fold], "operating_point": point.to_dict(),
+                      "gold_events_chosen_on": gold_event_counts(_others(documents, fold))}
                      for fold, point in zip(folds, points)],
         "scores": {"every event": measured(documents, responses), "nested operating point": measured(documents, nested)},
     }
