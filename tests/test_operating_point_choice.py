@@ -24,7 +24,9 @@ from model.errors import UserError
 from model.operating_point import OperatingPoint, apply_operating_point
 from training.config import TrainConfig
 from training.fold_cache import fold_key
-from training.operating_point_choice import best_thresholds, choose, crossval_answers, nested_answers, type_scores
+from training.operating_point_choice import (
+    best_thresholds, choose, crossval_answers, kept_every_event, nested_answers, operating_point_report, type_scores,
+)
 from tests.conftest import ROOT, run_cli
 
 CONTRAST = ROOT / "annotations" / "contrast.jsonl"
@@ -173,18 +175,16 @@ def test_the_command_says_which_type_has_too_few_gold_events_and_keeps_its_every
     assert "attack: every event kept: 2 gold events, fewer than 30 (--min-gold-events) to choose a point on" in done.stdout
 
 
-def test_the_command_says_when_the_nested_figure_kept_every_event_where_the_config_point_did_not(responses, tmp_path):
+def test_the_report_says_when_the_nested_figure_kept_every_event_where_the_config_point_did_not(documents, responses):
     # 2 gold attacks in all, at least 2: a point is chosen for the config; each fold's point is chosen
     # on the other fold alone, 1 gold attack, so the nested figure keeps every attack
-    report = crossval_report(tmp_path, responses)
-    done = run_cli(dict(os.environ), "operating-point", str(report), str(CONTRAST), "-o", str(tmp_path / "point.json"),
-                   "--min-gold-events", "2")
-    written = json.loads((tmp_path / "point.json").read_text(encoding="utf-8"))
-    assert written["chosen"]["attack"] == {"min_score": 0.6, "min_sentence_score": 0.25}
-    assert [f["gold_events_chosen_on"]["attack"] for f in written["per_fold"]] == [1, 1]
-    assert " ".join(done.stdout.split()).count(
+    report, _ = operating_point_report(documents, responses, [[0], [1]], min_gold_events=2)
+    assert report["chosen"]["attack"] == {"min_score": 0.6, "min_sentence_score": 0.25}
+    assert [f["gold_events_chosen_on"]["attack"] for f in report["per_fold"]] == [1, 1]
+    assert kept_every_event(report) == [
         "attack: every event kept in 2 of 2 folds of the nested figure: the other folds hold 1 gold event, fewer than 2; "
-        "the point below, chosen on all 2, is not what that figure scores") == 1
+        "the point below, chosen on all 2, is not what that figure scores",
+        "retaliation: every event kept: 0 gold events, fewer than 2 (--min-gold-events) to choose a point on"]
 
 
 def test_the_command_writes_the_nested_answers_for_errors(responses, tmp_path):
