@@ -32,7 +32,7 @@ from model.interchange import detect_format, export_doccano, export_label_studio
 from model.operating_point import MIN_GOLD_EVENTS
 from model.precisions import PRECISIONS
 from model.validation import Problem, is_event_record, iter_json_lines, read_bytes, validate_files, whole_json
-from model.wording import counted
+from model.wording import counted, printable
 
 app = typer.Typer(
     help="Find attacks and retaliations, their triggers and arguments, in Arabic news.",
@@ -66,7 +66,7 @@ def _console_beside(*outputs: Path | str | None) -> Console:
 
 def _say_done(message: object, output: Path) -> None:
     """The closing summary: on stdout, unless stdout holds the output itself."""
-    _console_beside(output).print(message, highlight=False, markup=False)
+    _console_beside(output).print(printable(str(message)), highlight=False, markup=False)
 
 
 def _say_written(*paths: Path | str | None) -> None:
@@ -184,6 +184,8 @@ def export(
     """Export annotations as Label Studio tasks with pre-annotations, or as doccano JSONL."""
     check_output(output, [corpus])
     documents = read_documents(corpus)
+    if not documents:
+        raise UserError(f"{corpus}: the file is empty: no documents to export; nothing was written")
     if to is ImportFormat.label_studio:
         atomic_write_text(output, json.dumps(export_label_studio(documents), ensure_ascii=False, indent=1))
         _say_done(f"wrote {counted(len(documents), 'task')} to {output}; label config: annotations/label-studio-config.xml", output)

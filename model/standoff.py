@@ -73,8 +73,8 @@ def join_problem(record: dict[str, Any], texts: dict[str, str] | None, where: st
     except UnicodeEncodeError:  # a lone surrogate, from a "\ud800" escape
         return f"the text of '{record['id']}' in {where} is not valid Unicode (it holds a lone surrogate)"
     if actual != record.get("sha256"):
-        return (f"the text of '{record['id']}' in {where} has sha256 {actual[:12]}…, "
-                f"the annotations were made on {str(record.get('sha256'))[:12]}…")
+        return (f"the text of '{record['id']}' in {where} has sha256 {actual}, "
+                f"the annotations were made on {json.dumps(record.get('sha256'))}")
     return None
 
 

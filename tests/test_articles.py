@@ -6,7 +6,7 @@ import pytest
 
 from model.articles import iter_jsonl_articles, read_articles
 from model.errors import AnnotationProblems, UserError
-from training.store import load_extractor
+from training.store import get_stored, load_extractor
 
 LINES = (
     '{"id": "a", "text": "قصف"}\n'
@@ -49,3 +49,9 @@ def test_the_local_path_refuses_the_file_with_the_same_messages(tmp_path):
 def test_a_folder_that_is_not_a_stored_model_is_one_clear_error(tmp_path):
     with pytest.raises(UserError, match="not a stored model"):
         load_extractor(str(tmp_path))
+
+
+def test_a_tag_that_bentoml_cannot_parse_is_one_clear_error():
+    # a hand-edited response's model.tag reaches the store this way (evaluate --predictions)
+    with pytest.raises(UserError, match=r"^'arabic-event-tagger:no such thing' is not a model tag \("):
+        get_stored("no such thing")

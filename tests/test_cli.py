@@ -135,6 +135,26 @@ def test_import_label_studio_writes_corpus_records(tmp_path):
     assert len(out.read_text(encoding="utf-8").splitlines()) == 2
 
 
+def test_import_names_a_skipped_task_whose_id_is_a_lone_surrogate_by_its_escape(tmp_path):
+    tasks = json.loads((FIXTURES / "label-studio-export.json").read_text(encoding="utf-8"))
+    export = tmp_path / "export.json"
+    unannotated = '{"id": "\\ud800", "data": {"text": "قصف"}, "annotations": []}'
+    export.write_text("[" + unannotated + ", " + ", ".join(json.dumps(t, ensure_ascii=False) for t in tasks) + "]",
+                      encoding="utf-8")
+    result = run("import", "--from", "label-studio", str(export), "-o", str(tmp_path / "imported.jsonl"))
+    assert result.returncode == 0, result.stderr
+    assert "skipped 1 task without a completed annotation: \\ud800 (not annotated)" in result.stdout
+
+
+def test_export_of_a_file_without_documents_writes_nothing(tmp_path):
+    blank, out = tmp_path / "blank.jsonl", tmp_path / "tasks.json"
+    blank.write_text("\n", encoding="utf-8")
+    result = run("export", "--to", "label-studio", str(blank), "-o", str(out))
+    assert (result.returncode, result.stderr.strip()) == (
+        1, f"error: {blank}: the file is empty: no documents to export; nothing was written")
+    assert not out.exists()
+
+
 def test_export_to_label_studio_writes_tasks_with_predictions(tmp_path):
     out = tmp_path / "tasks.json"
     result = run("export", "--to", "label-studio", str(CORPUS), "-o", str(out))

@@ -182,8 +182,8 @@ def test_the_report_says_when_the_nested_figure_kept_every_event_where_the_confi
     assert report["chosen"]["attack"] == {"min_score": 0.6, "min_sentence_score": 0.25}
     assert [f["gold_events_chosen_on"]["attack"] for f in report["per_fold"]] == [1, 1]
     assert kept_every_event(report) == [
-        "attack: every event kept in 2 of 2 folds of the nested figure: the other folds hold 1 gold event, fewer than 2; "
-        "the point below, chosen on all 2, is not what that figure scores",
+        "attack: every event kept in 2 of 2 folds of the nested figure (the answers each such fold's point is chosen on "
+        "hold 1 gold event, fewer than 2); the point below, chosen on all 2, is not what that figure scores",
         "retaliation: every event kept: 0 gold events, fewer than 2 (--min-gold-events) to choose a point on"]
 
 

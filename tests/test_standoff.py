@@ -1,5 +1,6 @@
 """Stand-off annotations join their texts by id and sha256; missing and changed texts are handled."""
 
+import hashlib
 import json
 
 import pytest
@@ -66,7 +67,10 @@ def test_a_changed_text_is_an_error_naming_the_record(tmp_path):
     fetched.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     with pytest.raises(AnnotationProblems) as caught:
         read_corpus([STANDOFF], tmp_path)
-    assert "the text of 'ex-1'" in caught.value.problems[0] and "sha256" in caught.value.problems[0]
+    expected = json.loads((STANDOFF).read_text(encoding="utf-8").splitlines()[0])["sha256"]
+    changed = hashlib.sha256(rows[0]["text"].encode("utf-8")).hexdigest()
+    assert caught.value.problems[0] == (f"{STANDOFF}:1: the text of 'ex-1' in {fetched} has sha256 {changed}, "
+                                        f'the annotations were made on "{expected}"')
 
 
 def test_fetch_refuses_a_source_whose_text_differs_and_writes_nothing(tmp_path):

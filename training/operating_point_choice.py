@@ -125,8 +125,8 @@ def kept_every_event(report: dict[str, Any]) -> list[str]:
         if short:
             held = counted(min(short), "gold event") if min(short) == max(short) else f"{min(short)}–{max(short)} gold events"
             lines.append(f"{event_type}: every event kept in {len(short)} of {counted(len(report['per_fold']), 'fold')} "
-                         f"of the nested figure: the other folds hold {held}, fewer than {least}; the point below, "
-                         f"chosen on all {total}, is not what that figure scores")
+                         f"of the nested figure (the answers each such fold's point is chosen on hold {held}, fewer "
+                         f"than {least}); the point below, chosen on all {total}, is not what that figure scores")
     return lines
 
 

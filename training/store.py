@@ -15,6 +15,7 @@ from model.document import Document
 from model.errors import UserError
 from model.labels import BIO_TAGS, EVENT_TYPES
 from model.predictor import EventExtractor
+from model.wording import printable
 from training.config import TrainConfig
 from training.trainer import TrainResult
 
@@ -125,7 +126,7 @@ def resolve_tag(tag: str | None) -> str:
 def get_stored(tag: str | None = None):
     """The stored model ``tag`` (default: the served one)."""
     import bentoml
-    from bentoml.exceptions import NotFound
+    from bentoml.exceptions import BentoMLException, NotFound
 
     tag = resolve_tag(tag)
     try:
@@ -134,6 +135,8 @@ def get_stored(tag: str | None = None):
         raise UserError(
             f"no model '{tag}' in the BentoML store at {bentoml_home()}; train one with 'arabic-events train'"
         ) from None
+    except BentoMLException as exc:  # not a tag at all (BentoML's InvalidArgument and its kin)
+        raise UserError(f"'{printable(tag)}' is not a model tag ({printable(str(exc))})") from None
 
 
 def load_extractor(tag: str | None = None, **overrides: Any) -> EventExtractor:
