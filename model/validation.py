@@ -143,15 +143,18 @@ def lone_surrogate(value: Any) -> str | None:
     while pending:
         path, item = pending.pop()
         where = f"'{path if len(path) <= 60 else path[:57] + '...'}'" if path else "the record"
-        strings = [(where, item)] if isinstance(item, str) else [(f"a key of {where}", key) for key in item] \
-            if isinstance(item, dict) else []
-        for name, string in strings:
+        if isinstance(item, str):
+            named = [(where, item)]
+        elif isinstance(item, dict):
+            named = [(f"a key of {where}", key) for key in item]
+            pending += reversed([(f"{path}.{key}" if path else key, child) for key, child in item.items()])
+        else:
+            named = []
+            if isinstance(item, list):
+                pending += reversed([(f"{path}[{index}]", child) for index, child in enumerate(item)])
+        for name, string in named:
             if found := SURROGATE.search(string):
                 return f"{name} holds a lone surrogate U+{ord(found.group()):04X} at character {found.start()}, not valid Unicode"
-        if isinstance(item, dict):
-            pending += reversed([(f"{path}.{key}" if path else key, child) for key, child in item.items()])
-        elif isinstance(item, list):
-            pending += reversed([(f"{path}[{index}]", child) for index, child in enumerate(item)])
     return None
 
 
@@ -187,10 +190,10 @@ def check_record(obj: Any, texts: Joiner | None = None) -> tuple[Document | None
         messages.append("'text' must be a string")
     elif not text.strip():
         messages.append("'text' is empty")
-    elif "sha256" in obj and obj["sha256"] != sha256_text(text):
+    elif "sha256" in obj and obj["sha256"] != (digest := sha256_text(text)):
         form = "is not the text's" if isinstance(obj["sha256"], str) and SHA256_HEX.fullmatch(obj["sha256"]) \
             else "must be 64 lower-case hex digits"
-        messages.append(f"'sha256' {form}: the text's is {sha256_text(text)}")
+        messages.append(f"'sha256' {form}: the text's is {digest}")
     if not isinstance(meta, dict):
         messages.append("'meta' must be an object")
     spans, span_messages = parse_spans(obj["spans"]) if "spans" in obj else ([], [NO_SPANS])
